@@ -1,0 +1,49 @@
+# Näringsliv CRM: `make run` to try it, `make test` to test it.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-sqlite test-postgresql system-deps translations lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -d crm/translations
+
+run: $(VENV)/.installed translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+system-deps:
+	bash scripts/install-system-deps.sh
+
+test: system-deps $(VENV)/.installed-dev translations
+	$(BIN)/pytest -q -p no:cacheprovider --db=sqlite
+	$(BIN)/pytest -q -p no:cacheprovider --db=postgresql
+
+test-sqlite: $(VENV)/.installed-dev translations
+	$(BIN)/pytest -q -p no:cacheprovider --db=sqlite
+
+test-postgresql: $(VENV)/.installed-dev translations
+	$(BIN)/pytest -q -p no:cacheprovider --db=postgresql
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache

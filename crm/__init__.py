@@ -1,0 +1,118 @@
+"""The Näringsliv CRM application factory."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from config import CONFIGS
+
+
+def create_app(config_name: str | None = None) -> Flask:
+    """Build the app for `config_name` (development, testing, production; default from CRM_ENV)."""
+    app = Flask(__name__, instance_relative_config=True)
+    name = config_name or os.environ.get("CRM_ENV", "development")
+    app.config.from_mapping(CONFIGS[name].load())
+    app.config["CRM_ENV"] = name
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    register_commands(app)
+
+    from crm.auth.access import check_all_views_declared
+
+    check_all_views_declared(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from crm.extensions import babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Europe/Stockholm")
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+
+    from crm.auth.models import User
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        user_id, _, token = session_id.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or user.session_token != token:
+            return None
+        return user
+
+    from crm.database import configure_engine_events
+
+    with app.app_context():
+        configure_engine_events(db.engine)
+
+
+def _select_locale() -> str:
+    from flask import session
+    from flask_login import current_user
+
+    if current_user and current_user.is_authenticated:
+        return current_user.locale
+    return session.get("locale", "sv")
+
+
+def register_blueprints(app: Flask) -> None:
+    from crm.audit import bp as audit_bp
+    from crm.auth import bp as auth_bp
+    from crm.companies import bp as companies_bp
+    from crm.main import bp as main_bp
+
+    for blueprint in (main_bp, auth_bp, audit_bp, companies_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from flask import render_template
+    from flask_wtf.csrf import CSRFError
+
+    from crm.extensions import db
+
+    def render_error(status: int, template: str):
+        return render_template(f"errors/{template}.html"), status
+
+    app.register_error_handler(403, lambda e: render_error(403, "403"))
+    app.register_error_handler(404, lambda e: render_error(404, "404"))
+    app.register_error_handler(405, lambda e: render_error(405, "405"))
+    app.register_error_handler(CSRFError, lambda e: render_error(400, "csrf"))
+
+    @app.errorhandler(500)
+    def internal_error(error):
+        db.session.rollback()
+        return render_error(500, "500")
+
+
+def register_request_hooks(app: Flask) -> None:
+    from crm.security import apply_security_headers
+
+    app.after_request(apply_security_headers)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from crm import templating
+
+    templating.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from crm.cli import register
+
+    register(app)

@@ -1,0 +1,46 @@
+"""Admins browse and filter the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from flask import current_app, render_template, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from crm.audit import bp
+from crm.audit.forms import ACTION_LABELS, AuditFilterForm
+from crm.audit.models import AuditEntry
+from crm.auth.access import roles_required
+from crm.auth.models import Role, User
+from crm.extensions import db
+from crm.timeutil import STOCKHOLM
+
+
+@bp.route("/")
+@roles_required(Role.ADMIN)
+def index():
+    form = AuditFilterForm(request.args)
+    entities = db.session.execute(select(AuditEntry.entity).distinct().order_by(AuditEntry.entity)).scalars()
+    form.entity.choices = [("", _l("Alla"))] + [(name, name) for name in entities]
+    users = db.session.execute(select(User.id, User.name).order_by(User.name)).all()
+    form.user_id.choices = [("", _l("Alla"))] + [(str(u.id), u.name) for u in users]
+
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if form.validate():
+        if form.entity.data:
+            query = query.where(AuditEntry.entity == form.entity.data)
+        if form.entity_id.data:
+            query = query.where(AuditEntry.entity_id == form.entity_id.data.strip())
+        if form.action.data:
+            query = query.where(AuditEntry.action == form.action.data)
+        if form.user_id.data:
+            query = query.where(AuditEntry.user_id == int(form.user_id.data))
+        if form.date_from.data:
+            start = datetime.combine(form.date_from.data, time.min, STOCKHOLM)
+            query = query.where(AuditEntry.at >= start)
+        if form.date_to.data:
+            end = datetime.combine(form.date_to.data + timedelta(days=1), time.min, STOCKHOLM)
+            query = query.where(AuditEntry.at < end)
+    page = db.paginate(query, per_page=current_app.config["ITEMS_PER_PAGE"] * 2, error_out=False)
+    return render_template("audit/index.html", form=form, page=page, action_labels=ACTION_LABELS)

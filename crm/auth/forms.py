@@ -1,0 +1,120 @@
+"""Login, password and user administration forms; each owns its validation."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from crm.auth.models import Role
+from crm.auth.services import email_taken
+
+MIN_PASSWORD_LENGTH = 10
+LOCALE_CHOICES = [("sv", "Svenska"), ("en", "English")]
+
+
+def _role_choices():
+    return [(role.value, role.label) for role in Role]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("E-postadress"),
+        validators=[DataRequired(_l("Fyll i din e-postadress.")), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Lösenord"),
+        validators=[DataRequired(_l("Fyll i ditt lösenord."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField(_l("Logga in"))
+
+
+class NewPasswordMixin:
+    new_password = PasswordField(
+        _l("Nytt lösenord"),
+        validators=[
+            DataRequired(_l("Fyll i ett nytt lösenord.")),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=200,
+                message=_l("Lösenordet måste ha minst %(min)d tecken.", min=MIN_PASSWORD_LENGTH),
+            ),
+        ],
+        render_kw={"autocomplete": "new-password"},
+        description=_l("Minst %(min)d tecken. En fras med flera ord är lätt att minnas.", min=MIN_PASSWORD_LENGTH),
+    )
+    confirm_password = PasswordField(
+        _l("Upprepa det nya lösenordet"),
+        validators=[
+            DataRequired(_l("Upprepa det nya lösenordet.")),
+            EqualTo("new_password", message=_l("Lösenorden är inte lika.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+    current_password = PasswordField(
+        _l("Nuvarande lösenord"),
+        validators=[DataRequired(_l("Fyll i ditt nuvarande lösenord."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField(_l("Byt lösenord"))
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._user = user
+
+    def validate_current_password(self, field) -> None:
+        if not self._user.check_password(field.data or ""):
+            raise ValidationError(_l("Det nuvarande lösenordet stämmer inte."))
+
+
+class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+    submit = SubmitField(_l("Sätt nytt lösenord"))
+
+
+class AccountForm(FlaskForm):
+    locale = SelectField(_l("Språk"), choices=LOCALE_CHOICES)
+    submit = SubmitField(_l("Spara"))
+
+
+class UserForm(FlaskForm):
+    name = StringField(
+        _l("Namn"),
+        validators=[DataRequired(_l("Fyll i namnet.")), Length(max=200, message=_l("Högst 200 tecken."))],
+        render_kw={"autocomplete": "off"},
+    )
+    email = EmailField(
+        _l("E-postadress"),
+        validators=[
+            DataRequired(_l("Fyll i e-postadressen.")),
+            Email(_l("Skriv en giltig e-postadress, till exempel namn@kommun.se."), check_deliverability=False),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "off"},
+    )
+    role = SelectField(_l("Roll"), choices=_role_choices, validate_choice=True)
+    locale = SelectField(_l("Språk"), choices=LOCALE_CHOICES)
+    active = BooleanField(_l("Aktiv (kan logga in)"), default=True)
+    submit = SubmitField(_l("Spara"))
+
+    def __init__(self, *args, user_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._user_id = user_id
+
+    def validate_email(self, field) -> None:
+        if email_taken(field.data or "", except_id=self._user_id):
+            raise ValidationError(_l("Det finns redan en användare med den e-postadressen."))
+
+
+class NewUserForm(NewPasswordMixin, UserForm):
+    pass
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(_l("Språk"), choices=LOCALE_CHOICES)
+    submit = SubmitField(_l("Byt språk"))

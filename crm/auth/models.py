@@ -1,0 +1,106 @@
+"""Users, their roles and the login attempts that throttling counts."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+from typing import Optional
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, Index, String, func, select
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from crm.audit.mixins import Audited
+from crm.dbtypes import UTCDateTime
+from crm.extensions import db
+from crm.timeutil import utcnow
+
+
+class Role(enum.StrEnum):
+    """What a user may do; the UI names are in `label`."""
+
+    ADMIN = "admin"
+    STAFF = "staff"
+    ORGANIZER = "organizer"
+    POLITICIAN = "politician"
+
+    @property
+    def label(self) -> str:
+        from flask_babel import gettext as _
+
+        return {
+            Role.ADMIN: _("Administratör"),
+            Role.STAFF: _("Näringslivsutvecklare"),
+            Role.ORGANIZER: _("Evenemangsansvarig"),
+            Role.POLITICIAN: _("Förtroendevald"),
+        }[self]
+
+
+def _new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(Audited, UserMixin, db.Model):
+    __tablename__ = "users"
+    __audit_exclude__ = frozenset({"password_hash", "session_token", "last_login_at"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str] = mapped_column(String(5), default="sv")
+    # Rotated when the password changes or the user is deactivated: old sessions stop working.
+    session_token: Mapped[str] = mapped_column(String(64), default=_new_session_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"
+
+    # Flask-Login: the session holds id and token, so a rotated token logs the user out.
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+        self.rotate_session()
+
+    def rotate_session(self) -> None:
+        """End every session this user has open."""
+        self.session_token = _new_session_token()
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def has_role(self, *roles: Role) -> bool:
+        """Admins may do everything; others only what their role allows."""
+        return self.role == Role.ADMIN or self.role in roles
+
+    @staticmethod
+    def by_email(email: str):
+        return select(User).where(func.lower(User.email) == email.strip().lower())
+
+
+class LoginAttempt(db.Model):
+    """One failed login, kept for the throttling window and then pruned."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_email_at", "email", "attempted_at"),
+        Index("ix_login_attempts_address_at", "address", "attempted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,65 @@
+"""Account rules: authentication, creating and changing users."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from crm.audit.mixins import record
+from crm.auth import throttle
+from crm.auth.models import Role, User
+from crm.extensions import db
+from crm.timeutil import utcnow
+
+
+class LoginRefused(Exception):
+    """A login attempt refused before the password was checked."""
+
+    def __init__(self, refusal: throttle.Refusal):
+        super().__init__(refusal)
+        self.refusal = refusal
+
+
+def authenticate(email: str, password: str, address: str) -> User | None:
+    """Return the active user with this e-mail and password, or None; raise LoginRefused when throttled."""
+    refusal = throttle.check(email, address)
+    if refusal:
+        raise LoginRefused(refusal)
+    user = db.session.execute(User.by_email(email)).scalar_one_or_none()
+    if user is None or not user.active or not user.check_password(password):
+        throttle.record_failure(email, address)
+        return None
+    throttle.clear(email)
+    user.last_login_at = utcnow()
+    record(db.session.connection(), "login", "User", user.id)
+    return user
+
+
+def email_taken(email: str, except_id: int | None = None) -> bool:
+    query = select(func.count()).select_from(User).where(func.lower(User.email) == email.strip().lower())
+    if except_id is not None:
+        query = query.where(User.id != except_id)
+    return db.session.execute(query).scalar_one() > 0
+
+
+def create_user(name: str, email: str, role: Role, password: str, locale: str = "sv") -> User:
+    user = User(name=name.strip(), email=email.strip().lower(), role=role, locale=locale, active=True)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(user: User, *, name: str, email: str, role: Role, active: bool, locale: str) -> None:
+    user.name = name.strip()
+    user.email = email.strip().lower()
+    user.role = role
+    user.locale = locale
+    if user.active and not active:
+        user.rotate_session()
+    user.active = active
+
+
+def active_admin_count() -> int:
+    return db.session.execute(
+        select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active.is_(True))
+    ).scalar_one()

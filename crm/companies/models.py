@@ -1,0 +1,192 @@
+"""Companies, their contact persons, SNI codes and tags."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Optional
+
+from sqlalchemy import Column, Enum, ForeignKey, Index, String, Table, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.audit.mixins import Audited
+from crm.dbtypes import UTCDateTime
+from crm.extensions import db
+from crm.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from crm.auth.models import User
+
+
+def _values(enum_class):
+    return [member.value for member in enum_class]
+
+
+class CompanyStatus(enum.StrEnum):
+    ACTIVE = "aktiv"
+    DORMANT = "vilande"
+    BANKRUPT = "konkurs"
+    DEREGISTERED = "avregistrerad"
+
+
+class SniVersion(enum.StrEnum):
+    SNI2007 = "SNI 2007"
+    SNI2025 = "SNI 2025"
+
+
+# SCB's size classes by number of employees (storleksklass).
+SIZE_CLASSES = {
+    "0": "0 anställda",
+    "1": "1–4 anställda",
+    "2": "5–9 anställda",
+    "3": "10–19 anställda",
+    "4": "20–49 anställda",
+    "5": "50–99 anställda",
+    "6": "100–199 anställda",
+    "7": "200–499 anställda",
+    "8": "500–999 anställda",
+    "9": "1000–1499 anställda",
+    "10": "1500–1999 anställda",
+    "11": "2000–2999 anställda",
+    "12": "3000–3999 anställda",
+    "13": "4000–4999 anställda",
+    "14": "5000–9999 anställda",
+    "15": "10000 anställda och fler",
+}
+
+
+company_tags = Table(
+    "company_tags",
+    db.metadata,
+    Column("company_id", ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_company_tags_tag_id", "tag_id"),
+)
+
+
+class Tag(Audited, db.Model):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+
+    companies: Mapped[list[Company]] = relationship(secondary=company_tags, back_populates="tags")
+
+
+class Company(Audited, db.Model):
+    __tablename__ = "companies"
+    __table_args__ = (
+        Index("ix_companies_name", "name"),
+        Index("ix_companies_status", "status"),
+        Index("ix_companies_owner_id", "owner_id"),
+        Index("ix_companies_district", "district"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Normalised NNNNNN-NNNN; a sole trader's is a personnummer (personal data).
+    org_number: Mapped[Optional[str]] = mapped_column(String(11), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    legal_form: Mapped[Optional[str]] = mapped_column(String(60))
+    size_class: Mapped[Optional[str]] = mapped_column(String(3))
+    employees: Mapped[Optional[int]]
+    employees_date: Mapped[Optional[date]]
+    visiting_address: Mapped[Optional[str]] = mapped_column(String(200))
+    visiting_postcode: Mapped[Optional[str]] = mapped_column(String(6))
+    visiting_city: Mapped[Optional[str]] = mapped_column(String(100))
+    postal_address: Mapped[Optional[str]] = mapped_column(String(200))
+    postal_postcode: Mapped[Optional[str]] = mapped_column(String(6))
+    postal_city: Mapped[Optional[str]] = mapped_column(String(100))
+    district: Mapped[Optional[str]] = mapped_column(String(100))
+    website: Mapped[Optional[str]] = mapped_column(String(300))
+    switchboard: Mapped[Optional[str]] = mapped_column(String(40))
+    women_led: Mapped[Optional[bool]]
+    women_owned: Mapped[Optional[bool]]
+    women_reported_on: Mapped[Optional[date]]
+    status: Mapped[CompanyStatus] = mapped_column(
+        Enum(CompanyStatus, native_enum=False, length=20, values_callable=_values),
+        default=CompanyStatus.ACTIVE,
+    )
+    owner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    owner: Mapped[Optional[User]] = relationship("User")
+    sni_codes: Mapped[list[CompanySni]] = relationship(
+        back_populates="company", cascade="all, delete-orphan", order_by="CompanySni.position"
+    )
+    tags: Mapped[list[Tag]] = relationship(secondary=company_tags, back_populates="companies", order_by=Tag.name)
+    contact_links: Mapped[list[CompanyContact]] = relationship(
+        back_populates="company", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_sole_trader(self) -> bool:
+        """A personnummer has a month (01-12) where an organisation number has 20 or more."""
+        return bool(self.org_number) and int(self.org_number[2:4]) < 20
+
+    @property
+    def org_number_masked(self) -> str:
+        """For lists and exports: a sole trader's personnummer shows only its birth date."""
+        if not self.org_number:
+            return ""
+        return f"{self.org_number[:6]}-****" if self.is_sole_trader else self.org_number
+
+
+class CompanySni(db.Model):
+    """One SNI code of a company; codes are strings (leading zeros matter)."""
+
+    __tablename__ = "company_sni"
+    __table_args__ = (
+        UniqueConstraint("company_id", "version", "code", name="uq_company_sni_company_version_code"),
+        Index("ix_company_sni_code", "code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(6))
+    version: Mapped[SniVersion] = mapped_column(
+        Enum(SniVersion, native_enum=False, length=10, values_callable=_values), default=SniVersion.SNI2007
+    )
+    position: Mapped[int] = mapped_column(default=0)
+
+    company: Mapped[Company] = relationship(back_populates="sni_codes")
+
+
+class ContactPerson(Audited, db.Model):
+    """A person at one or more companies. Never holds a personnummer."""
+
+    __tablename__ = "contact_persons"
+    __table_args__ = (Index("ix_contact_persons_email", "email"), Index("ix_contact_persons_name", "name"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[Optional[str]] = mapped_column(String(254))
+    phone: Mapped[Optional[str]] = mapped_column(String(40))
+    opt_out_networks: Mapped[bool] = mapped_column(default=False)
+    opt_out_breakfasts: Mapped[bool] = mapped_column(default=False)
+    opt_out_procurement: Mapped[bool] = mapped_column(default=False)
+    # An objection (GDPR art. 21) stops every mailing, whatever the opt-outs say.
+    objection: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    company_links: Mapped[list[CompanyContact]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan"
+    )
+
+
+class CompanyContact(Audited, db.Model):
+    """A contact person's role at a company, with dates."""
+
+    __tablename__ = "company_contacts"
+    __table_args__ = (Index("ix_company_contacts_contact_id", "contact_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact_persons.id", ondelete="CASCADE"))
+    role: Mapped[Optional[str]] = mapped_column(String(100))
+    start_date: Mapped[Optional[date]]
+    end_date: Mapped[Optional[date]]
+
+    company: Mapped[Company] = relationship(back_populates="contact_links")
+    contact: Mapped[ContactPerson] = relationship(back_populates="company_links")

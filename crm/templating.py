@@ -1,0 +1,73 @@
+"""Jinja filters and the values every page needs (navigation, language form)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from crm.auth.models import Role
+from crm.timeutil import local
+
+# (endpoint, label, roles that see it; admin sees everything)
+NAVIGATION = [
+    ("main.index", _l("Start"), tuple(Role)),
+    ("companies.index", _l("Företag"), (Role.STAFF, Role.ORGANIZER, Role.POLITICIAN)),
+    ("auth.users", _l("Användare"), (Role.ADMIN,)),
+    ("audit.index", _l("Logg"), (Role.ADMIN,)),
+]
+
+
+def format_date(value: date | datetime | None) -> str:
+    """Dates as Swedes write them: 2026-11-22."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local(value)
+    return value.strftime("%Y-%m-%d")
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return local(value).strftime("%Y-%m-%d %H:%M")
+
+
+def week(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local(value).date()
+    return f"v. {value.isocalendar().week}"
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.add_template_filter(format_date, "date")
+    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(week, "week")
+
+    @app.context_processor
+    def page_context():
+        from crm.auth.forms import LanguageForm
+
+        items = []
+        if current_user.is_authenticated:
+            items = [
+                (endpoint, label)
+                for endpoint, label, roles in NAVIGATION
+                if current_user.has_role(*roles)
+            ]
+        locale = str(get_locale() or "sv")
+        language_form = LanguageForm(formdata=None, locale="en" if locale == "sv" else "sv")
+        return {
+            "navigation": items,
+            "current_endpoint": request.endpoint,
+            "current_locale": locale,
+            "language_form": language_form,
+            "organisation_name": app.config["ORGANISATION_NAME"],
+            "Role": Role,
+        }
