@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 ACTION_LABELS = {
@@ -27,7 +28,7 @@ class AuditFilterForm(FlaskForm):
     entity_id = StringField(_l("Id"), validators=[Optional()])
     action = SelectField(
         _l("Händelse"),
-        choices=[("", _l("Alla"))] + list(ACTION_LABELS.items()),
+        choices=[SelectChoice("", _l("Alla"))] + [SelectChoice(k, v) for k, v in ACTION_LABELS.items()],
         validators=[Optional()],
     )
     user_id = SelectField(_l("Användare"), validators=[Optional()])

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from crm.audit import bp
 from crm.audit.forms import ACTION_LABELS, AuditFilterForm
@@ -22,9 +23,9 @@ from crm.timeutil import STOCKHOLM
 def index():
     form = AuditFilterForm(request.args)
     entities = db.session.execute(select(AuditEntry.entity).distinct().order_by(AuditEntry.entity)).scalars()
-    form.entity.choices = [("", _l("Alla"))] + [(name, name) for name in entities]
+    form.entity.choices = [SelectChoice("", _l("Alla"))] + [SelectChoice(name) for name in entities]
     users = db.session.execute(select(User.id, User.name).order_by(User.name)).all()
-    form.user_id.choices = [("", _l("Alla"))] + [(str(u.id), u.name) for u in users]
+    form.user_id.choices = [SelectChoice("", _l("Alla"))] + [SelectChoice(str(u.id), u.name) for u in users]
 
     query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     if form.validate():

@@ -5,17 +5,18 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from crm.auth.models import Role
 from crm.auth.services import email_taken
 
 MIN_PASSWORD_LENGTH = 10
-LOCALE_CHOICES = [("sv", "Svenska"), ("en", "English")]
+LOCALE_CHOICES = [SelectChoice("sv", "Svenska"), SelectChoice("en", "English")]
 
 
 def _role_choices():
-    return [(role.value, role.label) for role in Role]
+    return [SelectChoice(role.value, role.label) for role in Role]
 
 
 class LoginForm(FlaskForm):

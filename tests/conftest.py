@@ -1,0 +1,116 @@
+"""Fixtures: a migrated database per run (SQLite or a real PostgreSQL), emptied after each test."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete
+
+from crm import create_app
+from crm.extensions import db
+from tests.support.factories import Factories
+from tests.support.pgserver import PostgresServer
+
+PASSWORD = "rätt-lösenord-123"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--db", choices=["sqlite", "postgresql"], default="sqlite", help="Database to run the suite on."
+    )
+
+
+def pytest_report_header(config):
+    return f"database: {config.getoption('--db')}"
+
+
+@pytest.fixture(scope="session")
+def database_url(request):
+    """A database URL for the whole run; PostgreSQL gets a server of its own."""
+    if request.config.getoption("--db") == "postgresql":
+        server = PostgresServer()
+        try:
+            yield server.start()
+        finally:
+            server.stop()
+    else:
+        with tempfile.TemporaryDirectory(prefix="crm-sqlite-") as directory:
+            yield f"sqlite:///{Path(directory) / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url):
+    """Build the schema once with the migrations, as production does."""
+    previous = os.environ.get("TEST_DATABASE_URL")
+    os.environ["TEST_DATABASE_URL"] = database_url
+    app = create_app("testing")
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        db.engine.dispose()
+    try:
+        yield database_url
+    finally:
+        if previous is None:
+            os.environ.pop("TEST_DATABASE_URL", None)
+        else:
+            os.environ["TEST_DATABASE_URL"] = previous
+
+
+def empty_database() -> None:
+    db.session.rollback()
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(delete(table))
+    db.session.commit()
+
+
+@pytest.fixture
+def app(migrated):
+    app = create_app("testing")
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            empty_database()
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def factories(app):
+    return Factories(PASSWORD)
+
+
+@pytest.fixture
+def users(factories):
+    """One committed user per role, keyed by role name."""
+    created = {role: factories.user(role=role) for role in ("admin", "staff", "organizer", "politician")}
+    db.session.commit()
+    return created
+
+
+def login(client, user, password: str = PASSWORD):
+    response = client.post("/logga-in", data={"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+@pytest.fixture
+def login_as(client, users):
+    """Log the test client in as the user with the given role."""
+
+    def _login(role: str):
+        login(client, users[role])
+        return users[role]
+
+    return _login
