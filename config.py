@@ -35,6 +35,7 @@ class Config:
     LOGIN_SLOWDOWN_AFTER = 5  # failures after which each further attempt must wait longer
     LOGIN_LOCKOUT_AFTER = 10  # failures after which attempts are refused until the window passes
 
+    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's memory-hard default
     ORGANISATION_NAME = "Näringslivsenheten"
     ITEMS_PER_PAGE = 25
 
@@ -47,9 +48,7 @@ class Config:
             settings["SECRET_KEY"] = env["SECRET_KEY"]
         if env.get("DATABASE_URL"):
             settings["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
-        settings.setdefault(
-            "SQLALCHEMY_DATABASE_URI", f"sqlite:///{BASE_DIR / 'instance' / 'crm.sqlite3'}"
-        )
+        settings.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{BASE_DIR / 'instance' / 'crm.sqlite3'}")
         if env.get("CRM_ORGANISATION_NAME"):
             settings["ORGANISATION_NAME"] = env["CRM_ORGANISATION_NAME"]
         return settings
@@ -63,6 +62,7 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-only"
     WTF_CSRF_ENABLED = False
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing keeps the suite quick; never in production
 
     @classmethod
     def load(cls) -> dict:

@@ -72,10 +72,46 @@ COMPANIES = [
     ("BioNova Mälardalen AB", "Aktiebolag", ["21200"], "6", ["Medtech", "Nyckelföretag"]),
 ]
 
-FIRST_NAMES = ["Anna", "Erik", "Maria", "Lars", "Sara", "Mohammed", "Elin", "Per", "Fatima", "Karl",
-               "Ingrid", "Oskar", "Linnéa", "Ali", "Helena", "Björn", "Sofia", "Mats", "Emma", "Göran"]
-LAST_NAMES = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson",
-              "Svensson", "Gustafsson", "Pettersson", "Jonsson", "Lindberg", "Åberg", "Öberg", "Holm"]
+FIRST_NAMES = [
+    "Anna",
+    "Erik",
+    "Maria",
+    "Lars",
+    "Sara",
+    "Mohammed",
+    "Elin",
+    "Per",
+    "Fatima",
+    "Karl",
+    "Ingrid",
+    "Oskar",
+    "Linnéa",
+    "Ali",
+    "Helena",
+    "Björn",
+    "Sofia",
+    "Mats",
+    "Emma",
+    "Göran",
+]
+LAST_NAMES = [
+    "Andersson",
+    "Johansson",
+    "Karlsson",
+    "Nilsson",
+    "Eriksson",
+    "Larsson",
+    "Olsson",
+    "Persson",
+    "Svensson",
+    "Gustafsson",
+    "Pettersson",
+    "Jonsson",
+    "Lindberg",
+    "Åberg",
+    "Öberg",
+    "Holm",
+]
 CONTACT_ROLES = ["VD", "Ägare", "HR-chef", "Inköpschef", "Platschef", "Ekonomichef"]
 STREETS = ["Storgatan", "Hamngatan", "Industrivägen", "Kvarngatan", "Lövstavägen", "Nobelvägen", "Verkstadsgatan"]
 
@@ -141,7 +177,13 @@ def seed_demo_organisation(password: str, seed: int = 2026) -> list[tuple[str, s
                 email=f"{_slug(first)}.{_slug(last)}@{_slug(name)[:20]}.se",
                 phone=f"070-{rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
             )
-            db.session.add(CompanyContact(company=company, contact=contact, role=CONTACT_ROLES[position],
-                                          start_date=date(2020 + rng.randint(0, 5), 1, 1)))
+            db.session.add(
+                CompanyContact(
+                    company=company,
+                    contact=contact,
+                    role=CONTACT_ROLES[position],
+                    start_date=date(2020 + rng.randint(0, 5), 1, 1),
+                )
+            )
     db.session.flush()
     return [(user.role.value, user.email) for user in users]

@@ -56,11 +56,7 @@ def init_app(app: Flask) -> None:
 
         items = []
         if current_user.is_authenticated:
-            items = [
-                (endpoint, label)
-                for endpoint, label, roles in NAVIGATION
-                if current_user.has_role(*roles)
-            ]
+            items = [(endpoint, label) for endpoint, label, roles in NAVIGATION if current_user.has_role(*roles)]
         locale = str(get_locale() or "sv")
         language_form = LanguageForm(formdata=None, locale="en" if locale == "sv" else "sv")
         return {

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import delete
 
 from crm import create_app
@@ -18,9 +19,7 @@ PASSWORD = "rätt-lösenord-123"
 
 
 def pytest_addoption(parser):
-    parser.addoption(
-        "--db", choices=["sqlite", "postgresql"], default="sqlite", help="Database to run the suite on."
-    )
+    parser.addoption("--db", choices=["sqlite", "postgresql"], default="sqlite", help="Database to run the suite on.")
 
 
 def pytest_report_header(config):
@@ -68,9 +67,22 @@ def empty_database() -> None:
     db.session.commit()
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in an app context of its own, as a server does.
+
+    The test itself holds an app context for its factories; without this, requests would share
+    its `g` (Flask-Login's cached user) and its database session.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(migrated):
     app = create_app("testing")
+    app.test_client_class = IsolatedClient
     with app.app_context():
         try:
             yield app

@@ -36,14 +36,21 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def record(connection, action: str, entity: str, entity_id: Any, changes: dict | None = None) -> None:
-    """Write one audit entry on the given connection."""
-    user_id, actor = current_actor()
+def record(
+    connection,
+    action: str,
+    entity: str,
+    entity_id: Any,
+    changes: dict | None = None,
+    actor: tuple[int | None, str] | None = None,
+) -> None:
+    """Write one audit entry on the given connection (the actor defaults to whoever is acting now)."""
+    user_id, actor_name = actor or current_actor()
     connection.execute(
         insert(AuditEntry.__table__).values(
             at=utcnow(),
             user_id=user_id,
-            actor=actor,
+            actor=actor_name,
             action=action,
             entity=entity,
             entity_id=str(entity_id),
@@ -86,6 +93,13 @@ def _changed_values(target) -> dict[str, list[Any]]:
 
 def _entity_name(target) -> str:
     return type(target).__name__
+
+
+@event.listens_for(Audited, "before_mapper_configured", propagate=True)
+def _load_old_values(mapper, class_) -> None:
+    """Load a column's old value before it is overwritten, so an update records old and new."""
+    for prop in mapper.column_attrs:
+        prop.active_history = True
 
 
 @event.listens_for(Audited, "after_insert", propagate=True)

@@ -64,9 +64,7 @@ def access_of(view: Callable):
 def check_all_views_declared(app) -> None:
     """Raise if any endpoint lacks an access declaration."""
     missing = [
-        endpoint
-        for endpoint, view in app.view_functions.items()
-        if endpoint != "static" and access_of(view) is None
+        endpoint for endpoint, view in app.view_functions.items() if endpoint != "static" and access_of(view) is None
     ]
     if missing:
         raise RuntimeError(f"Views without an access declaration: {', '.join(sorted(missing))}")

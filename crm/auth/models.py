@@ -7,6 +7,7 @@ import secrets
 from datetime import datetime
 from typing import Optional
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Enum, Index, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -72,7 +73,8 @@ class User(Audited, UserMixin, db.Model):
         return self.active
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.password_hash = generate_password_hash(password, method=method)
         self.rotate_session()
 
     def rotate_session(self) -> None:

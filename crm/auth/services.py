@@ -30,7 +30,7 @@ def authenticate(email: str, password: str, address: str) -> User | None:
         return None
     throttle.clear(email)
     user.last_login_at = utcnow()
-    record(db.session.connection(), "login", "User", user.id)
+    record(db.session.connection(), "login", "User", user.id, actor=(user.id, user.name))
     return user
 
 

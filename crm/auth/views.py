@@ -120,11 +120,12 @@ def account():
 @bp.route("/konto/losenord", methods=["GET", "POST"])
 @any_user
 def change_password():
-    form = ChangePasswordForm(current_user)
+    user = current_user._get_current_object()
+    form = ChangePasswordForm(user)
     if form.validate_on_submit():
-        current_user.set_password(form.new_password.data)
+        user.set_password(form.new_password.data)
         db.session.commit()
-        login_user(current_user)  # the session token rotated; keep this session
+        login_user(user)  # the session token rotated; keep this session
         flash(_("Ditt lösenord är bytt. Dina andra inloggningar är utloggade."), "success")
         return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)

@@ -115,9 +115,7 @@ class Company(Audited, db.Model):
         back_populates="company", cascade="all, delete-orphan", order_by="CompanySni.position"
     )
     tags: Mapped[list[Tag]] = relationship(secondary=company_tags, back_populates="companies", order_by=Tag.name)
-    contact_links: Mapped[list[CompanyContact]] = relationship(
-        back_populates="company", cascade="all, delete-orphan"
-    )
+    contact_links: Mapped[list[CompanyContact]] = relationship(back_populates="company", cascade="all, delete-orphan")
 
     @property
     def is_sole_trader(self) -> bool:
@@ -170,9 +168,7 @@ class ContactPerson(Audited, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    company_links: Mapped[list[CompanyContact]] = relationship(
-        back_populates="contact", cascade="all, delete-orphan"
-    )
+    company_links: Mapped[list[CompanyContact]] = relationship(back_populates="contact", cascade="all, delete-orphan")
 
 
 class CompanyContact(Audited, db.Model):

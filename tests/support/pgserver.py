@@ -20,9 +20,7 @@ def free_port() -> int:
 
 
 def _bindir() -> Path:
-    candidates = sorted(
-        glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[-3])
-    )
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[-3]))
     if not candidates:
         found = shutil.which("initdb")
         if not found:
@@ -67,7 +65,9 @@ class PostgresServer:
         deadline = time.monotonic() + 20
         while True:
             try:
-                with psycopg.connect(f"host=127.0.0.1 port={self.port} user=crm dbname=postgres", autocommit=True) as conn:
+                with psycopg.connect(
+                    f"host=127.0.0.1 port={self.port} user=crm dbname=postgres", autocommit=True
+                ) as conn:
                     conn.execute(f'CREATE DATABASE "{name}"')
                 return
             except psycopg.OperationalError:

@@ -1,0 +1,100 @@
+"""Every route × every role and an anonymous visitor: the answer each must get.
+
+A route missing from ROUTES fails `test_every_route_is_listed`, so no route goes unchecked.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask, url_for
+
+from crm.auth.access import check_all_views_declared, public
+from crm.extensions import db
+from tests.conftest import login
+
+ROLES = ("admin", "staff", "organizer", "politician")
+ALL = frozenset(ROLES)
+PUBLIC = "public"
+ADMIN = frozenset({"admin"})
+REGISTER_READERS = frozenset({"admin", "staff", "organizer", "politician"})
+
+# endpoint -> who may use it
+ROUTES: dict[str, frozenset[str] | str] = {
+    "main.index": ALL,
+    "auth.login": PUBLIC,
+    "auth.logout": ALL,
+    "auth.set_language": PUBLIC,
+    "auth.account": ALL,
+    "auth.change_password": ALL,
+    "auth.users": ADMIN,
+    "auth.new_user": ADMIN,
+    "auth.edit_user": ADMIN,
+    "auth.reset_password": ADMIN,
+    "audit.index": ADMIN,
+    "companies.index": REGISTER_READERS,
+    "companies.detail": REGISTER_READERS,
+}
+
+
+def _rules(app: Flask):
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
+
+
+def test_every_route_is_listed(app):
+    assert {rule.endpoint for rule in _rules(app)} == set(ROUTES)
+
+
+@pytest.fixture
+def sample_values(factories, users):
+    """A value for every URL parameter the app's routes take."""
+    target = factories.user(role="staff", name="Målanvändare")
+    company = factories.company()
+    db.session.commit()
+    return {"user_id": target.id, "company_id": company.id}
+
+
+def _requests(app: Flask, endpoint: str, values: dict):
+    for rule in _rules(app):
+        if rule.endpoint != endpoint:
+            continue
+        with app.test_request_context():
+            url = url_for(endpoint, **{arg: values[arg] for arg in rule.arguments})
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield method, url
+
+
+@pytest.mark.parametrize("who", [None, *ROLES])
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_route_answers_by_role(app, client, users, sample_values, endpoint, who):
+    if who is not None:
+        login(client, users[who])
+    allowed = ROUTES[endpoint]
+    requests = list(_requests(app, endpoint, sample_values))
+    assert requests, f"no rule for {endpoint}"
+    for method, url in requests:
+        response = client.open(url, method=method, data={})
+        status = response.status_code
+        if allowed == PUBLIC:
+            assert status in (200, 302), (method, url, status)
+        elif who is None:
+            assert status == 302, (method, url, status)
+            assert response.headers["Location"].startswith("/logga-in"), response.headers["Location"]
+        elif who in allowed:
+            assert status in (200, 302), (method, url, status)
+        else:
+            assert status == 403, (method, url, status)
+            assert "Du har inte behörighet" in response.get_data(as_text=True)
+
+
+def test_a_view_without_declaration_stops_the_app():
+    app = Flask(__name__)
+
+    @app.route("/open")
+    def undeclared():
+        return "open"
+
+    with pytest.raises(RuntimeError, match="undeclared"):
+        check_all_views_declared(app)
+
+    public(undeclared)
+    check_all_views_declared(app)
