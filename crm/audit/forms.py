@@ -31,6 +31,6 @@ class AuditFilterForm(FlaskForm):
         choices=[SelectChoice("", _l("Alla"))] + [SelectChoice(k, v) for k, v in ACTION_LABELS.items()],
         validators=[Optional()],
     )
-    user_id = SelectField(_l("Användare"), validators=[Optional()])
+    user_id = SelectField(_l("Utförd av"), validators=[Optional()])
     date_from = DateField(_l("Från och med"), validators=[Optional()])
     date_to = DateField(_l("Till och med"), validators=[Optional()])
