@@ -43,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.session_protection = "basic"
 
+    import crm.models  # noqa: F401  (every mapper registered before first use)
     from crm.auth.models import User
 
     @login_manager.user_loader

@@ -7,11 +7,12 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import Column, Enum, ForeignKey, Index, String, Table, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from crm.audit.mixins import Audited
 from crm.dbtypes import UTCDateTime
 from crm.extensions import db
+from crm.text import fold, name_key
 from crm.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -75,8 +76,10 @@ class Tag(Audited, db.Model):
 
 class Company(Audited, db.Model):
     __tablename__ = "companies"
+    __audit_exclude__ = frozenset({"name_key", "updated_at"})
     __table_args__ = (
         Index("ix_companies_name", "name"),
+        Index("ix_companies_name_key", "name_key"),
         Index("ix_companies_status", "status"),
         Index("ix_companies_owner_id", "owner_id"),
         Index("ix_companies_district", "district"),
@@ -86,6 +89,8 @@ class Company(Audited, db.Model):
     # Normalised NNNNNN-NNNN; a sole trader's is a personnummer (personal data).
     org_number: Mapped[Optional[str]] = mapped_column(String(11), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # Folded name without legal-form words: for accent-tolerant search and import matching.
+    name_key: Mapped[str] = mapped_column(String(200), default="")
     legal_form: Mapped[Optional[str]] = mapped_column(String(60))
     size_class: Mapped[Optional[str]] = mapped_column(String(3))
     employees: Mapped[Optional[int]]
@@ -116,6 +121,11 @@ class Company(Audited, db.Model):
     )
     tags: Mapped[list[Tag]] = relationship(secondary=company_tags, back_populates="companies", order_by=Tag.name)
     contact_links: Mapped[list[CompanyContact]] = relationship(back_populates="company", cascade="all, delete-orphan")
+
+    @validates("name")
+    def _set_name_key(self, key: str, value: str) -> str:
+        self.name_key = name_key(value)
+        return value
 
     @property
     def is_sole_trader(self) -> bool:
@@ -154,10 +164,16 @@ class ContactPerson(Audited, db.Model):
     """A person at one or more companies. Never holds a personnummer."""
 
     __tablename__ = "contact_persons"
-    __table_args__ = (Index("ix_contact_persons_email", "email"), Index("ix_contact_persons_name", "name"))
+    __audit_exclude__ = frozenset({"name_key", "updated_at"})
+    __table_args__ = (
+        Index("ix_contact_persons_email", "email"),
+        Index("ix_contact_persons_name", "name"),
+        Index("ix_contact_persons_name_key", "name_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200), default="")
     email: Mapped[Optional[str]] = mapped_column(String(254))
     phone: Mapped[Optional[str]] = mapped_column(String(40))
     opt_out_networks: Mapped[bool] = mapped_column(default=False)
@@ -186,3 +202,28 @@ class CompanyContact(Audited, db.Model):
 
     company: Mapped[Company] = relationship(back_populates="contact_links")
     contact: Mapped[ContactPerson] = relationship(back_populates="company_links")
+
+
+class Topic(Audited, db.Model):
+    """A topic from the admin-editable list used by meetings, visits and follow-ups."""
+
+    __tablename__ = "topics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+DEFAULT_TOPICS = [
+    "Kompetensförsörjning",
+    "Lokaler/mark",
+    "Expansion",
+    "Infrastruktur",
+    "Myndighetskontakter",
+    "Upphandling",
+    "Finansiering",
+    "Bostäder",
+    "Trygghet",
+    "Övrigt",
+]

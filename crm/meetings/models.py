@@ -1,0 +1,108 @@
+"""The meeting log: interactions with companies, drafts, finalised notes and their versions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Optional
+
+from sqlalchemy import Column, Enum, ForeignKey, Index, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.audit.mixins import Audited
+from crm.dbtypes import UTCDateTime
+from crm.extensions import db
+from crm.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from crm.auth.models import User
+    from crm.companies.models import Company, ContactPerson, Topic
+
+
+class InteractionKind(enum.StrEnum):
+    MEETING = "mote"
+    PHONE = "telefon"
+    EMAIL = "epost"
+    ADVICE = "radgivning"
+    COORDINATED_ADVICE = "dukat_bord"  # Dukat bord: plan, bygglov and miljö officials at one table
+    GUIDE_MEETING = "lotsmote"
+    ESTABLISHMENT = "etableringsmote"
+
+
+class NoteStatus(enum.StrEnum):
+    DRAFT = "utkast"
+    FINAL = "fardigstalld"
+
+
+interaction_contacts = Table(
+    "interaction_contacts",
+    db.metadata,
+    Column("interaction_id", ForeignKey("interactions.id", ondelete="CASCADE"), primary_key=True),
+    Column("contact_id", ForeignKey("contact_persons.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_interaction_contacts_contact_id", "contact_id"),
+)
+
+interaction_participants = Table(
+    "interaction_participants",
+    db.metadata,
+    Column("interaction_id", ForeignKey("interactions.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_interaction_participants_user_id", "user_id"),
+)
+
+interaction_topics = Table(
+    "interaction_topics",
+    db.metadata,
+    Column("interaction_id", ForeignKey("interactions.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_id", ForeignKey("topics.id", ondelete="RESTRICT"), primary_key=True),
+)
+
+
+def _values(enum_class):
+    return [member.value for member in enum_class]
+
+
+class Interaction(Audited, db.Model):
+    """One logged contact with a company. A finalised one is an allmän handling: never edited,
+    only followed by a new version (`supersedes`) that keeps it visible."""
+
+    __tablename__ = "interactions"
+    __table_args__ = (
+        Index("ix_interactions_company_occurred", "company_id", "occurred_on"),
+        Index("ix_interactions_created_by_id", "created_by_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    kind: Mapped[InteractionKind] = mapped_column(
+        Enum(InteractionKind, native_enum=False, length=20, values_callable=_values)
+    )
+    occurred_on: Mapped[date]
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[NoteStatus] = mapped_column(
+        Enum(NoteStatus, native_enum=False, length=20, values_callable=_values), default=NoteStatus.DRAFT
+    )
+    version: Mapped[int] = mapped_column(default=1)
+    supersedes_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("interactions.id", ondelete="RESTRICT"), unique=True
+    )
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    finalized_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    finalized_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    company: Mapped[Company] = relationship("Company")
+    created_by: Mapped[Optional[User]] = relationship("User", foreign_keys=[created_by_id])
+    finalized_by: Mapped[Optional[User]] = relationship("User", foreign_keys=[finalized_by_id])
+    supersedes: Mapped[Optional[Interaction]] = relationship(
+        remote_side=[id], back_populates="superseded_by", foreign_keys=[supersedes_id]
+    )
+    superseded_by: Mapped[Optional[Interaction]] = relationship(back_populates="supersedes", uselist=False)
+    contacts: Mapped[list[ContactPerson]] = relationship("ContactPerson", secondary=interaction_contacts)
+    participants: Mapped[list[User]] = relationship("User", secondary=interaction_participants)
+    topics: Mapped[list[Topic]] = relationship("Topic", secondary=interaction_topics)
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == NoteStatus.FINAL
