@@ -11,6 +11,7 @@ from crm.auth.access import roles_required
 from crm.auth.models import Role
 from crm.companies import bp
 from crm.companies.models import Company, CompanyContact
+from crm.companies.timeline import timeline_for
 from crm.extensions import db
 
 READERS = (Role.STAFF, Role.ORGANIZER, Role.POLITICIAN)
@@ -41,4 +42,9 @@ def detail(company_id: int):
         ],
     )
     show_contact_details = current_user.has_role(Role.STAFF, Role.ORGANIZER)
-    return render_template("companies/detail.html", company=company, show_contact_details=show_contact_details)
+    return render_template(
+        "companies/detail.html",
+        company=company,
+        show_contact_details=show_contact_details,
+        timeline=timeline_for(company.id, current_user),
+    )
