@@ -75,9 +75,10 @@ def register_blueprints(app: Flask) -> None:
     from crm.audit import bp as audit_bp
     from crm.auth import bp as auth_bp
     from crm.companies import bp as companies_bp
+    from crm.companies import contacts_bp
     from crm.main import bp as main_bp
 
-    for blueprint in (main_bp, auth_bp, audit_bp, companies_bp):
+    for blueprint in (main_bp, auth_bp, audit_bp, companies_bp, contacts_bp):
         app.register_blueprint(blueprint)
 
 

@@ -16,6 +16,7 @@ from crm.timeutil import local
 NAVIGATION = [
     ("main.index", _l("Start"), tuple(Role)),
     ("companies.index", _l("Företag"), (Role.STAFF, Role.ORGANIZER, Role.POLITICIAN)),
+    ("contacts.index", _l("Kontaktpersoner"), (Role.STAFF, Role.ORGANIZER)),
     ("auth.users", _l("Användare"), (Role.ADMIN,)),
     ("audit.index", _l("Logg"), (Role.ADMIN,)),
 ]
@@ -49,6 +50,12 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(week, "week")
+
+    from crm.companies.models import SIZE_CLASSES
+    from crm.companies.sni import describe
+
+    app.add_template_filter(describe, "sni_describe")
+    app.add_template_global(SIZE_CLASSES, "size_classes")
 
     @app.context_processor
     def page_context():

@@ -17,6 +17,8 @@ ALL = frozenset(ROLES)
 PUBLIC = "public"
 ADMIN = frozenset({"admin"})
 REGISTER_READERS = frozenset({"admin", "staff", "organizer", "politician"})
+REGISTER_WRITERS = frozenset({"admin", "staff"})
+CONTACT_READERS = frozenset({"admin", "staff", "organizer"})
 
 # endpoint -> who may use it
 ROUTES: dict[str, frozenset[str] | str] = {
@@ -33,6 +35,17 @@ ROUTES: dict[str, frozenset[str] | str] = {
     "audit.index": ADMIN,
     "companies.index": REGISTER_READERS,
     "companies.detail": REGISTER_READERS,
+    "companies.new": REGISTER_WRITERS,
+    "companies.edit": REGISTER_WRITERS,
+    "companies.export_list": CONTACT_READERS,
+    "companies.duplicates": REGISTER_WRITERS,
+    "companies.merge": REGISTER_WRITERS,
+    "companies.new_contact": REGISTER_WRITERS,
+    "companies.link_contact": REGISTER_WRITERS,
+    "contacts.index": CONTACT_READERS,
+    "contacts.detail": CONTACT_READERS,
+    "contacts.edit": REGISTER_WRITERS,
+    "contacts.edit_link": REGISTER_WRITERS,
 }
 
 
@@ -49,8 +62,18 @@ def sample_values(factories, users):
     """A value for every URL parameter the app's routes take."""
     target = factories.user(role="staff", name="Målanvändare")
     company = factories.company()
+    other = factories.company()
+    contact = factories.contact(company)
+    lone_contact = factories.contact()
     db.session.commit()
-    return {"user_id": target.id, "company_id": company.id}
+    return {
+        "user_id": target.id,
+        "company_id": company.id,
+        "other_id": other.id,
+        "contact_id": lone_contact.id,
+        "link_id": contact.company_links[0].id,
+        "fmt": "csv",
+    }
 
 
 def _requests(app: Flask, endpoint: str, values: dict):

@@ -1,50 +1,183 @@
-"""The company register: list and company page."""
+"""The company register: list with search and filters, company page, create, edit, export, merge."""
 
 from __future__ import annotations
 
-from flask import current_app, render_template, request
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from crm.auth.access import roles_required
-from crm.auth.models import Role
-from crm.companies import bp
-from crm.companies.models import Company, CompanyContact
+from crm.auth.models import Role, User
+from crm.companies import bp, export, services
+from crm.companies.forms import CompanyForm, MergeForm, bool_to_tristate
+from crm.companies.models import SIZE_CLASSES, Company, CompanyContact, CompanyStatus, Tag
+from crm.companies.search import SORTS, CompanyFilters, company_query
 from crm.companies.timeline import timeline_for
 from crm.extensions import db
+from crm.timeutil import utcnow
 
 READERS = (Role.STAFF, Role.ORGANIZER, Role.POLITICIAN)
+WRITERS = (Role.STAFF,)
+
+LIST_OPTIONS = (selectinload(Company.tags), selectinload(Company.owner))
+EXPORT_OPTIONS = (selectinload(Company.tags), selectinload(Company.owner), selectinload(Company.sni_codes))
+
+
+def _filter_choices() -> dict:
+    from crm.companies.sni import sections
+
+    districts = db.session.execute(
+        select(Company.district).distinct().where(Company.district.is_not(None)).order_by(Company.district)
+    ).scalars().all()
+    tags = db.session.execute(select(Tag.name).order_by(Tag.name)).scalars().all()
+    owners = db.session.execute(
+        select(User.id, User.name).where(User.role.in_([Role.STAFF, Role.ADMIN])).order_by(User.name)
+    ).all()
+    return {
+        "sections": sections(),
+        "size_classes": SIZE_CLASSES,
+        "districts": districts,
+        "tags": tags,
+        "owners": owners,
+        "statuses": [status.value for status in CompanyStatus],
+        "sorts": SORTS,
+    }
 
 
 @bp.route("/")
 @roles_required(*READERS)
 def index():
-    q = (request.args.get("q") or "").strip()
-    query = select(Company).options(selectinload(Company.tags)).order_by(Company.name, Company.id)
-    if q:
-        pattern = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(Company.name).like(pattern), Company.org_number.like(f"%{q}%")))
-    page = db.paginate(query, per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
-    return render_template("companies/index.html", page=page, q=q)
+    filters = CompanyFilters.from_args(request.args)
+    page = db.paginate(
+        company_query(filters).options(*LIST_OPTIONS),
+        per_page=current_app.config["ITEMS_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "companies/index.html", page=page, filters=filters, choices=_filter_choices(),
+        can_write=current_user.has_role(*WRITERS),
+    )
+
+
+@bp.route("/export.<any(csv, xlsx):fmt>")
+@roles_required(Role.STAFF, Role.ORGANIZER)
+def export_list(fmt: str):
+    filters = CompanyFilters.from_args(request.args)
+    companies = db.session.execute(
+        company_query(filters).options(*EXPORT_OPTIONS).execution_options(yield_per=1000)
+    ).scalars()
+    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        response = Response(export.csv_chunks(companies), mimetype="text/csv; charset=utf-8")
+    else:
+        response = Response(
+            export.xlsx_bytes(companies),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response.headers["Content-Disposition"] = f'attachment; filename="foretag-{stamp}.{fmt}"'
+    return response
+
+
+def _detail_options():
+    return [
+        selectinload(Company.sni_codes),
+        selectinload(Company.tags),
+        selectinload(Company.owner),
+        selectinload(Company.contact_links).selectinload(CompanyContact.contact),
+    ]
 
 
 @bp.route("/<int:company_id>")
 @roles_required(*READERS)
 def detail(company_id: int):
-    company = db.get_or_404(
-        Company,
-        company_id,
-        options=[
-            selectinload(Company.sni_codes),
-            selectinload(Company.tags),
-            selectinload(Company.contact_links).selectinload(CompanyContact.contact),
-        ],
-    )
+    company = db.get_or_404(Company, company_id, options=_detail_options())
     show_contact_details = current_user.has_role(Role.STAFF, Role.ORGANIZER)
     return render_template(
         "companies/detail.html",
         company=company,
         show_contact_details=show_contact_details,
+        can_write=current_user.has_role(*WRITERS),
         timeline=timeline_for(company.id, current_user),
     )
+
+
+def _datalists() -> dict:
+    return {
+        "district_names": db.session.execute(
+            select(Company.district).distinct().where(Company.district.is_not(None)).order_by(Company.district)
+        ).scalars().all(),
+        "tag_names": db.session.execute(select(Tag.name).order_by(Tag.name)).scalars().all(),
+    }
+
+
+@bp.route("/nytt", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def new():
+    form = CompanyForm()
+    if request.method == "GET":
+        form.owner_id.data = str(current_user.id)
+    if form.validate_on_submit():
+        company = services.save_company(Company(), form.data)
+        db.session.commit()
+        flash(_("%(name)s är sparat.", name=company.name), "success")
+        return redirect(url_for("companies.detail", company_id=company.id))
+    return render_template("companies/form.html", form=form, company=None, **_datalists())
+
+
+@bp.route("/<int:company_id>/redigera", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def edit(company_id: int):
+    company = db.get_or_404(Company, company_id, options=_detail_options())
+    form = CompanyForm(obj=company, company_id=company.id)
+    if request.method == "GET":
+        form.sni_codes.data = ", ".join(sni.code for sni in company.sni_codes)
+        form.sni_version.data = company.sni_codes[0].version.value if company.sni_codes else "SNI 2007"
+        form.tags.data = ", ".join(tag.name for tag in company.tags)
+        form.women_led.data = bool_to_tristate(company.women_led)
+        form.women_owned.data = bool_to_tristate(company.women_owned)
+        form.owner_id.data = str(company.owner_id or "")
+        form.status.data = company.status.value
+        form.legal_form.data = company.legal_form or ""
+        form.size_class.data = company.size_class or ""
+    if form.validate_on_submit():
+        services.save_company(company, form.data)
+        db.session.commit()
+        flash(_("Ändringarna är sparade."), "success")
+        return redirect(url_for("companies.detail", company_id=company.id))
+    return render_template("companies/form.html", form=form, company=company, **_datalists())
+
+
+@bp.route("/dubbletter")
+@roles_required(*WRITERS)
+def duplicates():
+    candidates = services.find_duplicates()
+    ids = {c.first_id for c in candidates} | {c.second_id for c in candidates}
+    companies = {
+        company.id: company
+        for company in db.session.execute(select(Company).where(Company.id.in_(ids))).scalars()
+    } if ids else {}
+    return render_template("companies/duplicates.html", candidates=candidates, companies=companies)
+
+
+@bp.route("/<int:company_id>/sla-ihop/<int:other_id>", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def merge(company_id: int, other_id: int):
+    if company_id == other_id:
+        abort(404)
+    first = db.get_or_404(Company, company_id, options=_detail_options())
+    second = db.get_or_404(Company, other_id, options=_detail_options())
+    form = MergeForm()
+    form.keep.choices = [SelectChoice(str(first.id), first.name), SelectChoice(str(second.id), second.name)]
+    if request.method == "GET":
+        form.keep.data = str(first.id)
+    if form.validate_on_submit():
+        keep, remove = (first, second) if form.keep.data == str(first.id) else (second, first)
+        removed_name = remove.name
+        services.merge_companies(keep, remove)
+        db.session.commit()
+        flash(_("%(removed)s är sammanslaget med %(kept)s.", removed=removed_name, kept=keep.name), "success")
+        return redirect(url_for("companies.detail", company_id=keep.id))
+    return render_template("companies/merge.html", form=form, first=first, second=second)

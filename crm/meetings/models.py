@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import Column, Enum, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Column, Enum, ForeignKey, Index, Table, Text, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.audit.mixins import Audited
@@ -28,10 +28,30 @@ class InteractionKind(enum.StrEnum):
     GUIDE_MEETING = "lotsmote"
     ESTABLISHMENT = "etableringsmote"
 
+    @property
+    def label(self) -> str:
+        from flask_babel import gettext as _
+
+        return {
+            InteractionKind.MEETING: _("Möte"),
+            InteractionKind.PHONE: _("Telefon"),
+            InteractionKind.EMAIL: _("E-post"),
+            InteractionKind.ADVICE: _("Rådgivning"),
+            InteractionKind.COORDINATED_ADVICE: _("Dukat bord"),
+            InteractionKind.GUIDE_MEETING: _("Lotsmöte"),
+            InteractionKind.ESTABLISHMENT: _("Etableringsmöte"),
+        }[self]
+
 
 class NoteStatus(enum.StrEnum):
     DRAFT = "utkast"
     FINAL = "fardigstalld"
+
+    @property
+    def label(self) -> str:
+        from flask_babel import gettext as _
+
+        return {NoteStatus.DRAFT: _("Utkast"), NoteStatus.FINAL: _("Färdigställd")}[self]
 
 
 interaction_contacts = Table(
@@ -106,3 +126,37 @@ class Interaction(Audited, db.Model):
     @property
     def is_final(self) -> bool:
         return self.status == NoteStatus.FINAL
+
+
+class FinalisedInteractionError(RuntimeError):
+    """A write reached a finalised interaction; the services refuse before it gets this far."""
+
+
+# Changing these on a finalised row is how a new version is linked to it, not an edit.
+_LINKS_TO_OTHER_VERSIONS = frozenset({"superseded_by"})
+
+
+def _was_final(target: Interaction) -> bool:
+    history = inspect(target).attrs.status.load_history()
+    stored = history.deleted or history.unchanged
+    return bool(stored) and stored[0] == NoteStatus.FINAL
+
+
+@event.listens_for(Interaction, "before_update")
+def _refuse_editing_final(mapper, connection, target: Interaction) -> None:
+    """A finalised note is an allmän handling: no column or link of it may change."""
+    if not _was_final(target):
+        return
+    changed = [
+        attr.key
+        for attr in inspect(target).attrs
+        if attr.key not in _LINKS_TO_OTHER_VERSIONS and attr.history.has_changes()
+    ]
+    if changed:
+        raise FinalisedInteractionError(f"Interaction {target.id} is finalised; changed: {', '.join(changed)}")
+
+
+@event.listens_for(Interaction, "before_delete")
+def _refuse_deleting_final(mapper, connection, target: Interaction) -> None:
+    if _was_final(target):
+        raise FinalisedInteractionError(f"Interaction {target.id} is finalised and cannot be deleted")

@@ -1,0 +1,328 @@
+"""The meeting log's rules: drafts, finalising, versions, who reads what, and the queries the pages need.
+
+Services take the acting user as an argument and never read the request; the view commits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, exists, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, joinedload, raiseload, selectinload
+
+from crm.auth.models import Role, User
+from crm.companies.models import Company, CompanyContact, ContactPerson, Topic
+from crm.extensions import db
+from crm.meetings.models import Interaction, InteractionKind, NoteStatus, interaction_participants
+from crm.text import name_key
+from crm.timeutil import STOCKHOLM, utcnow
+
+COMPANY_MATCH_LIMIT = 10
+
+
+class MeetingLogError(Exception):
+    """A rule of the meeting log refused the operation; `message` is for the user."""
+
+    message = _l("Det gick inte att genomföra.")
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class InteractionLocked(MeetingLogError):
+    message = _l("Anteckningen är färdigställd och kan inte ändras eller tas bort. Skapa en ny version i stället.")
+
+
+class NotFinalised(MeetingLogError):
+    message = _l("Bara en färdigställd anteckning kan få en ny version. Ett utkast ändrar du direkt.")
+
+
+class AlreadySuperseded(MeetingLogError):
+    message = _l("Det finns redan en nyare version. Bara den senaste versionen kan få en ny version.")
+
+
+@dataclass(frozen=True)
+class InteractionData:
+    """What a staff member fills in for an interaction."""
+
+    kind: InteractionKind
+    occurred_on: date
+    note: str
+    contact_ids: Sequence[int] = ()
+    participant_ids: Sequence[int] = ()
+    topic_ids: Sequence[int] = ()
+
+
+def stockholm_today() -> date:
+    return datetime.now(STOCKHOLM).date()
+
+
+# --- Who may read what -----------------------------------------------------------------------
+
+
+def sees_drafts(user: User) -> bool:
+    """Staff and admins work with drafts; organizers read only what is finalised."""
+    return user.has_role(Role.STAFF)
+
+
+def reads_log(user: User) -> bool:
+    return user.has_role(Role.STAFF, Role.ORGANIZER)
+
+
+def can_read(user: User, interaction: Interaction) -> bool:
+    return sees_drafts(user) or (reads_log(user) and interaction.is_final)
+
+
+# --- Writes ----------------------------------------------------------------------------------
+
+
+def _rows(model, ids: Sequence[int]) -> list:
+    if not ids:
+        return []
+    return list(db.session.execute(select(model).where(model.id.in_(set(ids))).order_by(model.id)).scalars())
+
+
+def _apply(interaction: Interaction, data: InteractionData) -> None:
+    interaction.kind = data.kind
+    interaction.occurred_on = data.occurred_on
+    interaction.note = data.note.strip()
+    interaction.contacts = _rows(ContactPerson, data.contact_ids)
+    interaction.participants = _rows(User, data.participant_ids)
+    interaction.topics = _rows(Topic, data.topic_ids)
+
+
+def create_interaction(company: Company, data: InteractionData, author: User) -> Interaction:
+    """Log a new interaction as a draft."""
+    interaction = Interaction(company=company, created_by=author, status=NoteStatus.DRAFT, version=1)
+    _apply(interaction, data)
+    db.session.add(interaction)
+    db.session.flush()
+    return interaction
+
+
+def update_draft(interaction: Interaction, data: InteractionData) -> None:
+    if interaction.is_final:
+        raise InteractionLocked()
+    _apply(interaction, data)
+    db.session.flush()
+
+
+def delete_draft(interaction: Interaction) -> None:
+    if interaction.is_final:
+        raise InteractionLocked()
+    db.session.delete(interaction)
+    db.session.flush()
+
+
+def finalize(interaction: Interaction, user: User) -> None:
+    """Lock the note: from now on it is an allmän handling with a reliable timestamp."""
+    if interaction.is_final:
+        raise InteractionLocked()
+    interaction.status = NoteStatus.FINAL
+    interaction.finalized_at = utcnow()
+    interaction.finalized_by = user
+    db.session.flush()
+
+
+def new_version(previous: Interaction, author: User) -> Interaction:
+    """Start a new draft version of a finalised interaction, copying what it says.
+
+    Only the newest version may be followed; two people trying at once meet the unique
+    `supersedes_id`, and the loser's transaction is rolled back.
+    """
+    if not previous.is_final:
+        raise NotFinalised()
+    if previous.superseded_by is not None:
+        raise AlreadySuperseded()
+    successor = Interaction(
+        company_id=previous.company_id,
+        kind=previous.kind,
+        occurred_on=previous.occurred_on,
+        note=previous.note,
+        status=NoteStatus.DRAFT,
+        version=previous.version + 1,
+        supersedes=previous,
+        created_by=author,
+        contacts=list(previous.contacts),
+        participants=list(previous.participants),
+        topics=list(previous.topics),
+    )
+    db.session.add(successor)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise AlreadySuperseded() from None
+    return successor
+
+
+# --- Queries ---------------------------------------------------------------------------------
+
+
+def _newest_visible(viewer: User):
+    """True for the newest version of each chain the viewer may see (an organizer's is the newest final)."""
+    successor = aliased(Interaction)
+    later = select(successor.id).where(successor.supersedes_id == Interaction.id)
+    if sees_drafts(viewer):
+        return ~exists(later)
+    return (Interaction.status == NoteStatus.FINAL) & ~exists(later.where(successor.status == NoteStatus.FINAL))
+
+
+def _newest_first(query: Select) -> Select:
+    return query.order_by(Interaction.occurred_on.desc(), Interaction.created_at.desc(), Interaction.id.desc())
+
+
+def log_query(
+    viewer: User, *, kind: InteractionKind | None = None, mine: bool = False, drafts_only: bool = False
+) -> Select:
+    """The meeting log, newest first: one row per chain, everything a list row shows loaded up front."""
+    query = select(Interaction).where(_newest_visible(viewer))
+    if kind is not None:
+        query = query.where(Interaction.kind == kind)
+    if mine:
+        took_part = exists().where(
+            interaction_participants.c.interaction_id == Interaction.id,
+            interaction_participants.c.user_id == viewer.id,
+        )
+        query = query.where(or_(Interaction.created_by_id == viewer.id, took_part))
+    if drafts_only and sees_drafts(viewer):
+        query = query.where(Interaction.status == NoteStatus.DRAFT)
+    query = query.options(
+        joinedload(Interaction.company),
+        joinedload(Interaction.created_by),
+        selectinload(Interaction.topics),
+        raiseload("*"),
+    )
+    return _newest_first(query)
+
+
+def company_interactions(company_id: int, viewer: User) -> list[Interaction]:
+    """A company's interactions for its timeline, in a fixed number of queries whatever their count."""
+    if not reads_log(viewer):
+        return []
+    query = (
+        select(Interaction)
+        .where(Interaction.company_id == company_id, _newest_visible(viewer))
+        .options(
+            joinedload(Interaction.created_by),
+            selectinload(Interaction.contacts),
+            selectinload(Interaction.participants),
+            selectinload(Interaction.topics),
+            raiseload("*"),
+        )
+    )
+    return list(db.session.execute(_newest_first(query)).scalars())
+
+
+def load_for_page(interaction_id: int) -> Interaction | None:
+    return db.session.get(
+        Interaction,
+        interaction_id,
+        options=[
+            joinedload(Interaction.company),
+            joinedload(Interaction.created_by),
+            joinedload(Interaction.finalized_by),
+            selectinload(Interaction.contacts),
+            selectinload(Interaction.participants),
+            selectinload(Interaction.topics),
+        ],
+    )
+
+
+def versions_of(interaction: Interaction, viewer: User) -> list[Interaction]:
+    """Every version in the interaction's chain that the viewer may read, oldest first."""
+    up = select(Interaction.id, Interaction.supersedes_id).where(Interaction.id == interaction.id)
+    up = up.cte("earlier", recursive=True)
+    parent = aliased(Interaction)
+    up = up.union_all(select(parent.id, parent.supersedes_id).join(up, parent.id == up.c.supersedes_id))
+
+    down = select(Interaction.id).where(Interaction.id == interaction.id).cte("later", recursive=True)
+    child = aliased(Interaction)
+    down = down.union_all(select(child.id).join(down, child.supersedes_id == down.c.id))
+
+    query = select(Interaction).where(
+        or_(Interaction.id.in_(select(up.c.id)), Interaction.id.in_(select(down.c.id)))
+    )
+    if not sees_drafts(viewer):
+        query = query.where(Interaction.status == NoteStatus.FINAL)
+    return list(db.session.execute(query.order_by(Interaction.version)).scalars())
+
+
+def successor_in(versions: Sequence[Interaction], interaction: Interaction) -> Interaction | None:
+    return next((version for version in versions if version.supersedes_id == interaction.id), None)
+
+
+# --- Choices for the form --------------------------------------------------------------------
+
+
+def company_contacts(company_id: int) -> list[ContactPerson]:
+    query = (
+        select(ContactPerson)
+        .join(CompanyContact, CompanyContact.contact_id == ContactPerson.id)
+        .where(CompanyContact.company_id == company_id)
+        .order_by(ContactPerson.name, ContactPerson.id)
+        .distinct()
+    )
+    return list(db.session.execute(query).scalars())
+
+
+def participant_candidates(keep: Sequence[User] = ()) -> list[User]:
+    """Active users, and any already taking part even if deactivated since."""
+    query = select(User).where(or_(User.active.is_(True), User.id.in_([user.id for user in keep])))
+    return list(db.session.execute(query.order_by(User.name, User.id)).scalars())
+
+
+def topic_candidates(keep: Sequence[Topic] = ()) -> list[Topic]:
+    """Active topics in their set order, and any already chosen even if retired since."""
+    query = select(Topic).where(or_(Topic.active.is_(True), Topic.id.in_([topic.id for topic in keep])))
+    return list(db.session.execute(query.order_by(Topic.position, Topic.name)).scalars())
+
+
+# --- Finding the company for a quick log -----------------------------------------------------
+
+
+def _org_number_in(text: str) -> str | None:
+    """'556036-0793', '5560360793' or '165560360793' as the stored 'NNNNNN-NNNN', else None."""
+    if re.search(r"[^\d\s-]", text):
+        return None
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 12:
+        digits = digits[2:]
+    return f"{digits[:6]}-{digits[6:]}" if len(digits) == 10 else None
+
+
+@dataclass(frozen=True)
+class CompanyMatches:
+    """The companies that match what was typed in the quick log's company box."""
+
+    companies: list[Company]
+    more: bool = False  # there were more matches than `companies` holds
+
+    @property
+    def single(self) -> Company | None:
+        return self.companies[0] if len(self.companies) == 1 and not self.more else None
+
+
+def match_companies(text: str, limit: int = COMPANY_MATCH_LIMIT) -> CompanyMatches:
+    """Companies for what was typed: an exact org number or name wins, else names holding every word.
+
+    Accent- and case-tolerant ('abyvik' finds 'Åbyvik Mekaniska AB'); legal-form words are ignored.
+    """
+    text = text.strip()
+    number = _org_number_in(text)
+    if number is not None:
+        return CompanyMatches(list(db.session.execute(select(Company).where(Company.org_number == number)).scalars()))
+    key = name_key(text)
+    if not key:
+        return CompanyMatches([])
+    by_name = select(Company).order_by(Company.name, Company.id).limit(limit + 1)
+    found = list(db.session.execute(by_name.where(Company.name_key == key)).scalars())
+    if not found:
+        containing = by_name.where(*(Company.name_key.contains(word, autoescape=True) for word in key.split()))
+        found = list(db.session.execute(containing).scalars())
+    return CompanyMatches(found[:limit], more=len(found) > limit)
