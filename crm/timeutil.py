@@ -21,3 +21,21 @@ def as_utc(value: datetime) -> datetime:
 def local(value: datetime) -> datetime:
     """A stored datetime in Europe/Stockholm."""
     return as_utc(value).astimezone(STOCKHOLM)
+
+
+class NonexistentLocalTime(ValueError):
+    """A wall-clock time that does not exist in Stockholm (the spring-forward gap)."""
+
+
+def stockholm_to_utc(naive: datetime) -> datetime:
+    """A wall-clock time in Stockholm as UTC; refuses times in the spring DST gap (e.g. 2026-03-29 02:30).
+
+    In the autumn hour that happens twice, the first (summer-time) occurrence is meant.
+    """
+    if naive.tzinfo is not None:
+        raise ValueError("expected a wall-clock (naive) time")
+    aware = naive.replace(tzinfo=STOCKHOLM, fold=0)
+    back = aware.astimezone(UTC).astimezone(STOCKHOLM).replace(tzinfo=None)
+    if back != naive:
+        raise NonexistentLocalTime(naive.isoformat())
+    return aware.astimezone(UTC)

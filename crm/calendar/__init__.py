@@ -1,0 +1,1 @@
+"""Calendar output (iCalendar) shared by visits and events."""

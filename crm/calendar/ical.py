@@ -1,0 +1,122 @@
+"""iCalendar output that Outlook, Google, Apple and Thunderbird read the same way.
+
+Every DATE-TIME is written in UTC (`...Z`), so no VTIMEZONE is needed and no client can get
+summer time wrong. UIDs and SEQUENCE come from the stored record, never computed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar, Event, vCalAddress, vText
+
+PRODID = "-//Naringsliv CRM//Naringsliv CRM 1.0//SV"
+
+
+@dataclass(frozen=True)
+class Attendee:
+    email: str
+    name: str = ""
+    partstat: str = "NEEDS-ACTION"
+    rsvp: bool = True
+
+
+@dataclass(frozen=True)
+class CalendarItem:
+    """What one VEVENT says; built by each feature from its own record."""
+
+    uid: str
+    sequence: int
+    start: datetime
+    end: datetime
+    summary: str
+    updated: datetime
+    location: str = ""
+    description: str = ""
+    url: str = ""
+    cancelled: bool = False
+    organizer_email: str = ""
+    organizer_name: str = ""
+    attendees: tuple[Attendee, ...] = field(default_factory=tuple)
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("calendar times must be timezone-aware")
+    return value.astimezone(UTC)
+
+
+def _clean(text: str) -> str:
+    """User text as one TEXT value: line breaks of every kind become \\n, control characters go."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(ch for ch in text if ch == "\n" or ch == "\t" or ord(ch) >= 32)
+
+
+def _event(item: CalendarItem, stamp: datetime) -> Event:
+    start, end = _utc(item.start), _utc(item.end)
+    if end <= start:
+        raise ValueError("DTEND must be after DTSTART")
+    event = Event()
+    event.add("uid", item.uid)
+    event.add("dtstamp", _utc(stamp))
+    event.add("sequence", item.sequence)
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", _clean(item.summary))
+    if item.location:
+        event.add("location", _clean(item.location))
+    if item.description:
+        event.add("description", _clean(item.description))
+    if item.url:
+        event.add("url", item.url)
+    event.add("last-modified", _utc(item.updated))
+    event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
+    if item.organizer_email:
+        organizer = vCalAddress(f"mailto:{item.organizer_email}")
+        if item.organizer_name:
+            organizer.params["CN"] = vText(_clean(item.organizer_name))
+        event.add("organizer", organizer)
+    for attendee in item.attendees:
+        address = vCalAddress(f"mailto:{attendee.email}")
+        if attendee.name:
+            address.params["CN"] = vText(_clean(attendee.name))
+        address.params["ROLE"] = vText("REQ-PARTICIPANT")
+        address.params["PARTSTAT"] = vText(attendee.partstat)
+        if attendee.rsvp:
+            address.params["RSVP"] = vText("TRUE")
+        event.add("attendee", address, encode=0)
+    return event
+
+
+def calendar_bytes(
+    items: Iterable[CalendarItem],
+    *,
+    method: str | None = None,
+    name: str | None = None,
+    stamp: datetime | None = None,
+    refresh_hours: int | None = None,
+) -> bytes:
+    """Serialise items as one VCALENDAR (CRLF line ends, folded lines).
+
+    With a METHOD (an iTIP message) DTSTAMP is `stamp`, the time the message is made; without
+    one (downloads, feeds) it is each item's updated time, so unchanged output is byte-identical.
+    """
+    if method and stamp is None:
+        raise ValueError("an iTIP message needs the time it was made")
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+    if name:
+        calendar.add("x-wr-calname", _clean(name))
+        calendar.add("name", _clean(name))
+    if refresh_hours:
+        calendar.add("refresh-interval", timedelta(hours=refresh_hours), parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", vText(f"PT{refresh_hours}H"))
+    for item in items:
+        calendar.add_component(_event(item, stamp if method else item.updated))
+    return calendar.to_ical()
