@@ -17,6 +17,8 @@ NAVIGATION = [
     ("main.index", _l("Start"), tuple(Role)),
     ("companies.index", _l("Företag"), (Role.STAFF, Role.ORGANIZER, Role.POLITICIAN)),
     ("contacts.index", _l("Kontaktpersoner"), (Role.STAFF, Role.ORGANIZER)),
+    ("meetings.index", _l("Möteslogg"), (Role.STAFF, Role.ORGANIZER)),
+    ("plan.index", _l("Besöksplan"), (Role.STAFF, Role.ORGANIZER, Role.POLITICIAN)),
     ("auth.users", _l("Användare"), (Role.ADMIN,)),
     ("audit.index", _l("Logg"), (Role.ADMIN,)),
 ]

@@ -19,6 +19,11 @@ ADMIN = frozenset({"admin"})
 REGISTER_READERS = frozenset({"admin", "staff", "organizer", "politician"})
 REGISTER_WRITERS = frozenset({"admin", "staff"})
 CONTACT_READERS = frozenset({"admin", "staff", "organizer"})
+MEETING_WRITERS = frozenset({"admin", "staff"})
+MEETING_READERS = frozenset({"admin", "staff", "organizer"})  # organizers read finalised notes only
+IMPORTERS = frozenset({"admin", "staff"})
+PLAN_READERS = frozenset({"admin", "staff", "organizer", "politician"})
+PLAN_PROPOSERS = frozenset({"admin", "staff"})
 
 # endpoint -> who may use it
 ROUTES: dict[str, frozenset[str] | str] = {
@@ -46,6 +51,30 @@ ROUTES: dict[str, frozenset[str] | str] = {
     "contacts.detail": CONTACT_READERS,
     "contacts.edit": REGISTER_WRITERS,
     "contacts.edit_link": REGISTER_WRITERS,
+    "meetings.index": MEETING_READERS,
+    "meetings.new": MEETING_WRITERS,
+    "meetings.new_for_company": MEETING_WRITERS,
+    "meetings.detail": MEETING_READERS,
+    "meetings.edit": MEETING_WRITERS,
+    "meetings.finalize": MEETING_WRITERS,
+    "meetings.delete": MEETING_WRITERS,
+    "meetings.new_version": MEETING_WRITERS,
+    "imports.upload": IMPORTERS,
+    "imports.mapping": IMPORTERS,
+    "imports.preview": IMPORTERS,
+    "imports.status": IMPORTERS,
+    "plan.index": PLAN_READERS,
+    "plan.show": PLAN_READERS,
+    "plan.target": ADMIN,
+    "plan.suggestion_list": PLAN_READERS,
+    "plan.propose": PLAN_PROPOSERS,
+}
+
+# (endpoint, URL parameter) -> the sample value to use instead of the parameter's own.
+# The meeting log's edit, delete and finalise routes get a draft; reading and versioning a finalised note.
+SAMPLE_FOR = {
+    ("meetings.detail", "interaction_id"): "final_interaction_id",
+    ("meetings.new_version", "interaction_id"): "final_interaction_id",
 }
 
 
@@ -58,13 +87,19 @@ def test_every_route_is_listed(app):
 
 
 @pytest.fixture
-def sample_values(factories, users):
+def sample_values(app, factories, users, tmp_path):
     """A value for every URL parameter the app's routes take."""
+    from tests.imports.helpers import csv_bytes, upload_job
+
+    app.config["IMPORT_FOLDER"] = str(tmp_path / "imports")
+    import_job = upload_job(csv_bytes([["Företagsnamn", "Ort"], ["Importerat AB", "Järna"]]))  # owned by nobody
     target = factories.user(role="staff", name="Målanvändare")
     company = factories.company()
     other = factories.company()
     contact = factories.contact(company)
     lone_contact = factories.contact()
+    draft = factories.interaction(company, author=target)
+    final = factories.interaction(company, author=target, final=True)
     db.session.commit()
     return {
         "user_id": target.id,
@@ -73,6 +108,10 @@ def sample_values(factories, users):
         "contact_id": lone_contact.id,
         "link_id": contact.company_links[0].id,
         "fmt": "csv",
+        "interaction_id": draft.id,
+        "final_interaction_id": final.id,
+        "import_job_id": import_job.id,
+        "year": 2026,
     }
 
 
@@ -81,7 +120,7 @@ def _requests(app: Flask, endpoint: str, values: dict):
         if rule.endpoint != endpoint:
             continue
         with app.test_request_context():
-            url = url_for(endpoint, **{arg: values[arg] for arg in rule.arguments})
+            url = url_for(endpoint, **{arg: values[SAMPLE_FOR.get((endpoint, arg), arg)] for arg in rule.arguments})
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield method, url
 

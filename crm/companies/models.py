@@ -186,6 +186,21 @@ class ContactPerson(Audited, db.Model):
 
     company_links: Mapped[list[CompanyContact]] = relationship(back_populates="contact", cascade="all, delete-orphan")
 
+    @validates("name")
+    def _set_name_key(self, key: str, value: str) -> str:
+        self.name_key = fold(value)
+        return value
+
+    @validates("email")
+    def _lower_email(self, key: str, value: str | None) -> str | None:
+        return value.strip().lower() if value else None
+
+    def may_receive(self, kind: str) -> bool:
+        """Whether this person may get a mailing of `kind` (networks, breakfasts, procurement)."""
+        if self.objection or not self.email:
+            return False
+        return not getattr(self, f"opt_out_{kind}")
+
 
 class CompanyContact(Audited, db.Model):
     """A contact person's role at a company, with dates."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, asc, desc, exists, func, or_, select
 
-from crm.companies.models import Company, CompanySni, CompanyContact, ContactPerson, Tag, company_tags
+from crm.companies.models import Company, CompanyContact, CompanySni, ContactPerson, Tag, company_tags
 from crm.text import fold, name_key
 
 SORTS = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -71,7 +71,7 @@ def export_list(fmt: str):
     ).scalars()
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
-        response = Response(export.csv_chunks(companies), mimetype="text/csv; charset=utf-8")
+        response = Response(stream_with_context(export.csv_chunks(companies)), mimetype="text/csv; charset=utf-8")
     else:
         response = Response(
             export.xlsx_bytes(companies),

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
+from datetime import date
 
 from stdnum import luhn
 from stdnum.se import orgnr
 
 from crm.auth.models import Role, User
-from crm.companies.models import Company, CompanyContact, ContactPerson
+from crm.companies.models import Company, CompanyContact, ContactPerson, Topic
 from crm.extensions import db
+from crm.meetings.models import Interaction, InteractionKind, NoteStatus
+from crm.timeutil import utcnow
 
 _sequence = itertools.count(1)
 
@@ -60,3 +64,46 @@ class Factories:
             db.session.add(CompanyContact(company=company, contact=contact, role=role))
         db.session.flush()
         return contact
+
+    def topic(self, **fields) -> Topic:
+        n = next(_sequence)
+        fields.setdefault("name", f"Ämne {n}")
+        fields.setdefault("position", n)
+        topic = Topic(**fields)
+        db.session.add(topic)
+        db.session.flush()
+        return topic
+
+    def interaction(
+        self,
+        company: Company | None = None,
+        *,
+        author: User | None = None,
+        final: bool = False,
+        kind: InteractionKind = InteractionKind.MEETING,
+        occurred_on: date | None = None,
+        contacts: Iterable[ContactPerson] = (),
+        participants: Iterable[User] = (),
+        topics: Iterable[Topic] = (),
+        **fields,
+    ) -> Interaction:
+        """A logged interaction, a draft unless `final` (then finalised now by its author)."""
+        n = next(_sequence)
+        interaction = Interaction(
+            company=company or self.company(),
+            kind=kind,
+            occurred_on=occurred_on or date(2026, 11, 2),
+            note=fields.pop("note", f"Anteckning {n}"),
+            created_by=author,
+            contacts=list(contacts),
+            participants=list(participants),
+            topics=list(topics),
+            **fields,
+        )
+        if final:
+            interaction.status = NoteStatus.FINAL
+            interaction.finalized_at = utcnow()
+            interaction.finalized_by = author
+        db.session.add(interaction)
+        db.session.flush()
+        return interaction

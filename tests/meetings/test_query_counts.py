@@ -1,0 +1,68 @@
+"""The company page and the meeting log send as many SQL statements for 30 interactions as for 2."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm.extensions import db
+
+FEW, MANY = 2, 30
+
+
+def log_interactions(factories, company, authors, topics, count: int, final: bool) -> None:
+    contacts = [factories.contact(company) for _ in range(3)]
+    for n in range(count):
+        author = authors[n % len(authors)]
+        factories.interaction(
+            company,
+            author=author,
+            final=final,
+            contacts=contacts[: (n % 3) + 1],
+            participants=authors[: (n % len(authors)) + 1],
+            topics=topics[: (n % len(topics)) + 1],
+        )
+    db.session.commit()
+
+
+def statements(client, count_queries, url: str) -> int:
+    with count_queries() as log:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return log.count
+
+
+@pytest.mark.parametrize("role", ["staff", "organizer"])
+def test_pages_send_a_constant_number_of_statements(client, login_as, factories, count_queries, role):
+    me = login_as(role)
+    authors = [me, *(factories.user(role="staff") for _ in range(3))]  # some are "mine"
+    topics = [factories.topic() for _ in range(3)]
+    small, large = factories.company(), factories.company()
+    log_interactions(factories, small, authors, topics, FEW, final=True)
+    urls = [f"/foretag/{small.id}", "/moten/", "/moten/?mine=y"]
+    few = {url: statements(client, count_queries, url) for url in urls}
+
+    log_interactions(factories, large, authors, topics, MANY, final=True)
+    many = {url.replace(str(small.id), str(large.id)): n for url, n in few.items()}
+    assert {url: statements(client, count_queries, url) for url in many} == many
+
+
+def test_version_chains_do_not_add_statements(client, login_as, factories, count_queries):
+    me = login_as("staff")
+    topics = [factories.topic()]
+    small, large = factories.company(), factories.company()
+    for company in (small, large):  # the company part of the page alike for both
+        factories.contact(company)
+    lone = factories.interaction(small, author=me, final=True, topics=topics)
+    factories.interaction(small, author=me, topics=topics)
+    for _ in range(MANY // 3):
+        first = factories.interaction(large, author=me, final=True, topics=topics)
+        second = factories.interaction(large, author=me, final=True, version=2, supersedes=first, topics=topics)
+        factories.interaction(large, author=me, version=3, supersedes=second, topics=topics)
+    db.session.commit()
+
+    assert statements(client, count_queries, f"/foretag/{small.id}") == statements(
+        client, count_queries, f"/foretag/{large.id}"
+    )
+    assert statements(client, count_queries, f"/moten/{lone.id}") == statements(
+        client, count_queries, f"/moten/{second.id}"
+    )

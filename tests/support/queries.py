@@ -1,0 +1,32 @@
+"""Count the SQL statements a block of code sends, to prove a page's query count is constant."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from crm.extensions import db
+
+
+class QueryLog:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@contextmanager
+def count_queries():
+    log = QueryLog()
+
+    def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
+        log.statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
+    try:
+        yield log
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before_cursor_execute)
