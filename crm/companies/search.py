@@ -64,8 +64,8 @@ def _search_condition(q: str):
         conditions.append(Company.org_number.like(f"{formatted}%"))
     folded = fold(q)
     if folded:
-        key = name_key(q) or folded
-        conditions.append(Company.name_key.like(f"%{key}%"))
+        words = (name_key(q) or folded).split()
+        conditions.append(and_(*(Company.name_key.like(f"%{word}%") for word in words)))
         contact_match = or_(ContactPerson.name_key.like(f"%{folded}%"), ContactPerson.email.like(f"%{q.lower()}%"))
         conditions.append(
             exists()

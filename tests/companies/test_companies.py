@@ -124,6 +124,7 @@ def names(html: str, register) -> list[str]:
         ("abyvik", ["Åbyvik Mekaniska AB"]),
         ("ÅBYVIK", ["Åbyvik Mekaniska AB"]),
         ("sodra porten", ["Södra Portens Logistik AB"]),
+        ("logistik sodra", ["Södra Portens Logistik AB"]),
         ("5560360793", ["Åbyvik Mekaniska AB"]),
         ("556036-0793", ["Åbyvik Mekaniska AB"]),
         ("16556036-0793", ["Åbyvik Mekaniska AB"]),
