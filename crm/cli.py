@@ -1,4 +1,4 @@
-"""`flask` commands: demo data and user administration."""
+"""`flask` commands: demo data, user administration and the company import."""
 
 from __future__ import annotations
 
@@ -19,8 +19,11 @@ DEMO_LOGIN_FILE = "demo-login.txt"
 
 
 def register(app: Flask) -> None:
+    from crm.imports.cli import import_companies_command
+
     app.cli.add_command(seed_demo)
     app.cli.add_command(users_cli)
+    app.cli.add_command(import_companies_command)
 
 
 def _login_file() -> Path:

@@ -17,10 +17,17 @@ class Column:
 
 
 COMPANY_COLUMNS: tuple[Column, ...] = (
-    Column("org_number", "Organisationsnummer", ("orgnr", "org nr", "org.nr", "organisationsnr", "peorgnr", "orgnummer")),
+    Column(
+        "org_number", "Organisationsnummer", ("orgnr", "org nr", "org.nr", "organisationsnr", "peorgnr", "orgnummer")
+    ),
     Column("name", "Företagsnamn", ("namn", "företag", "foretag", "företagsnamn", "firma", "bolag")),
     Column("legal_form", "Juridisk form", ("bolagsform", "företagsform", "juridiskform", "jurform")),
-    Column("sni_codes", "SNI-koder", ("sni", "sni kod", "sni-kod", "sni2007", "bransch", "ng1", "branschkod")),
+    Column(
+        "sni_codes",
+        "SNI-koder",
+        # SCB's files give up to five: Ng1 (the main one) to Ng5.
+        ("sni", "sni kod", "sni-kod", "sni2007", "bransch", "ng1", "ng2", "ng3", "ng4", "ng5", "branschkod"),
+    ),
     Column("sni_version", "SNI-version", ("sniversion",)),
     Column("size_class", "Storleksklass", ("storleksklassanställda", "storleksklass anställda", "stkl", "storlek")),
     Column("employees", "Antal anställda", ("anställda", "anstallda", "antal anst")),

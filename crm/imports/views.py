@@ -1,0 +1,106 @@
+"""Upload a file, map its columns, preview, start the import and follow it on a status page."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from crm.auth.access import roles_required
+from crm.auth.models import Role
+from crm.companies.columns import COLUMNS_BY_KEY
+from crm.companies.models import SniVersion
+from crm.extensions import db
+from crm.imports import bp, services
+from crm.imports.forms import ConfirmForm, UploadForm, mapping_form
+from crm.imports.models import ImportJob, ImportStatus
+
+IMPORTERS = (Role.STAFF,)  # and admins, who may do everything
+PREVIEW_LIMIT = 500  # rows of errors and of matches listed on the preview page
+DELIMITER_LABELS = {";": _l("semikolon"), ",": _l("komma"), "\t": _l("tabb")}
+STATUS_LABELS = {
+    ImportStatus.UPLOADED: _l("Inte startad"),
+    ImportStatus.RUNNING: _l("Pågår"),
+    ImportStatus.DONE: _l("Klar"),
+    ImportStatus.FAILED: _l("Misslyckades"),
+}
+
+
+def _editable_job_or_redirect(import_job_id: int) -> tuple[ImportJob, Response | None]:
+    """The job if it can still be mapped and previewed, else a redirect to where it can be followed."""
+    job = db.get_or_404(ImportJob, import_job_id)
+    if not services.is_editable(job):
+        return job, redirect(url_for("imports.status", import_job_id=job.id))
+    if not services.has_file(job):
+        flash(_("Filen finns inte längre. Ladda upp den igen."), "error")
+        return job, redirect(url_for("imports.upload"))
+    return job, None
+
+
+@bp.route("/", methods=["GET", "POST"])
+@roles_required(*IMPORTERS)
+def upload():
+    form = UploadForm()
+    if form.validate_on_submit():
+        job = services.create_job(
+            form.file.data.filename or "", form.content, form.kind, form.table, created_by_id=current_user.id
+        )
+        db.session.commit()
+        return redirect(url_for("imports.mapping", import_job_id=job.id))
+    jobs = db.session.execute(services.recent_jobs()).scalars().all()
+    return render_template("imports/upload.html", form=form, jobs=jobs, status_labels=STATUS_LABELS)
+
+
+@bp.route("/<int:import_job_id>/kolumner", methods=["GET", "POST"])
+@roles_required(*IMPORTERS)
+def mapping(import_job_id: int):
+    job, elsewhere = _editable_job_or_redirect(import_job_id)
+    if elsewhere:
+        return elsewhere
+    columns, sni_version = services.job_mapping(job)
+    form = mapping_form(services.load_table(job), columns, sni_version)
+    if form.validate_on_submit():
+        services.set_mapping(job, form.mapping(), SniVersion(form.sni_version.data))
+        db.session.commit()
+        return redirect(url_for("imports.preview", import_job_id=job.id))
+    return render_template("imports/mapping.html", job=job, form=form)
+
+
+@bp.route("/<int:import_job_id>/forhandsgranskning", methods=["GET", "POST"])
+@roles_required(*IMPORTERS)
+def preview(import_job_id: int):
+    job, elsewhere = _editable_job_or_redirect(import_job_id)
+    if elsewhere:
+        return elsewhere
+    plan = services.plan_job(job)
+    form = ConfirmForm(plan=plan)
+    if form.validate_on_submit():
+        if not services.claim_job(job.id):
+            db.session.rollback()
+            flash(_("Importen har redan startats."), "info")
+        else:
+            db.session.commit()
+            services.start_import(job.id, bool(form.skip_errors.data), actor=(current_user.id, current_user.name))
+        return redirect(url_for("imports.status", import_job_id=job.id))
+    form.valid_rows.data = str(plan.valid_count)
+    return render_template(
+        "imports/preview.html",
+        job=job,
+        plan=plan,
+        form=form,
+        columns=COLUMNS_BY_KEY,
+        delimiter_labels=DELIMITER_LABELS,
+        limit=PREVIEW_LIMIT,
+    )
+
+
+@bp.route("/<int:import_job_id>")
+@roles_required(*IMPORTERS)
+def status(import_job_id: int):
+    job = db.get_or_404(ImportJob, import_job_id)
+    progress = services.read_progress(job) if job.status == ImportStatus.RUNNING else None
+    return render_template(
+        "imports/status.html", job=job, progress=progress, ImportStatus=ImportStatus, status_labels=STATUS_LABELS
+    )
