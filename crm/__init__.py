@@ -76,9 +76,14 @@ def register_blueprints(app: Flask) -> None:
     from crm.auth import bp as auth_bp
     from crm.companies import bp as companies_bp
     from crm.companies import contacts_bp
+    from crm.imports import bp as imports_bp
     from crm.main import bp as main_bp
+    from crm.meetings import bp as meetings_bp
+    from crm.visits import bp as visits_bp
+    from crm.visits import followups_bp, plan_bp
 
-    for blueprint in (main_bp, auth_bp, audit_bp, companies_bp, contacts_bp):
+    for blueprint in (main_bp, auth_bp, audit_bp, companies_bp, contacts_bp, meetings_bp, imports_bp,
+                      visits_bp, plan_bp, followups_bp):
         app.register_blueprint(blueprint)
 
 
