@@ -177,6 +177,9 @@ def detect_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
+FORMULA_START = ("=", "+", "-", "@")
+
+
 def cell_text(value: Any) -> str:
     """A spreadsheet cell as text: whole numbers without '.0', dates as ÅÅÅÅ-MM-DD."""
     if value is None:
@@ -190,6 +193,11 @@ def cell_text(value: Any) -> str:
     if isinstance(value, (date, time)):
         return value.isoformat()
     return str(value).replace("\x00", "").strip()
+
+
+def unguard(cell: str) -> str:
+    """Undo the apostrophe our export puts before a cell that would start a formula ("'=x" -> "=x")."""
+    return cell[1:] if cell.startswith("'") and cell[1:2] in FORMULA_START else cell
 
 
 def _xlsx_records(data: bytes) -> Iterator[list[str]]:
@@ -215,7 +223,7 @@ def _table(records: Iterable[list[str]], encoding: str | None, delimiter: str | 
     rows: list[tuple[int, list[str]]] = []
     try:
         for number, record in enumerate(records, start=1):
-            cells = [cell.replace("\x00", "").strip() for cell in record]
+            cells = [unguard(cell.replace("\x00", "").strip()) for cell in record]
             if not any(cells):
                 continue
             if headers is None:
