@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from crm.companies.models import CompanySni
+from crm.companies.models import Company, CompanySni
 from crm.extensions import db
 from crm.meetings.models import Interaction, InteractionKind, NoteStatus
 from tests.browser.test_accessibility import blocking_violations, describe
@@ -62,3 +62,33 @@ def test_register_pages_have_no_serious_axe_violations(new_page, users, company,
         page.goto(path)
         violations = blocking_violations(page)
         assert not violations, f"{path} on {device}: {describe(violations)}"
+
+
+def test_import_a_small_csv_through_the_pages(new_page, users, log_in, tmp_path):
+    csv_file = tmp_path / "scb-utdrag.csv"
+    csv_file.write_bytes(
+        (
+            "PeOrgNr;Företagsnamn;BesöksAdress;Ng1;StorleksklassAnställda;Kontaktperson;E-post\r\n"
+            "5560360793;Kvarnbackens Bageri AB;Kvarngatan 3;10710;2;Kerstin Kvarn;kerstin@kvarnbacken.example\r\n"
+            "5569999999;Trasigt Nummer AB;Storgatan 1;47111;1;;\r\n"
+            "16 556677-8899;Hamnens Fisk AB;Hamngatan 2;10200;2;;\r\n"
+        ).encode("cp1252")
+    )
+    page = new_page("desktop")
+    log_in(page, users["staff"])
+    page.goto("/foretag/")
+    page.get_by_role("link", name="Importera").click()
+    page.get_by_label("Fil med företag").set_input_files(str(csv_file))
+    page.get_by_role("button", name="Ladda upp").click()
+    page.get_by_role("button", name="Förhandsgranska").click()
+
+    error_row = page.locator("tr", has_text="5569999999")
+    expect(error_row).to_contain_text("3")  # the bad organisationsnummer, with its row number
+    expect(error_row).to_contain_text("kontrollsiffran")
+    page.get_by_label("Hoppa över rader med fel").check()
+    page.get_by_role("button", name="Importera").click()
+    expect(page.get_by_text("Importen är klar.")).to_be_visible(timeout=30_000)
+
+    db.session.expire_all()
+    names = set(db.session.execute(select(Company.name)).scalars())
+    assert {"Kvarnbackens Bageri AB", "Hamnens Fisk AB"} <= names and "Trasigt Nummer AB" not in names
