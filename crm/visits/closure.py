@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import and_, exists, or_
 
 from crm.visits.models import FollowUp, FollowUpStatus, Visit, VisitStatus
@@ -22,8 +24,13 @@ def done_but_not_closed():
     return and_(Visit.status == VisitStatus.DONE, has_loose_ends())
 
 
+def loose_ends(follow_ups: Iterable[FollowUp]) -> list[FollowUp]:
+    """The follow-ups that keep a done visit from being fully closed: still open, or no feedback yet."""
+    return [f for f in follow_ups if f.is_open or f.feedback_on is None]
+
+
 def is_fully_closed(visit: Visit) -> bool:
     """The same rule for a loaded visit (its follow_ups loaded)."""
     if visit.status != VisitStatus.DONE:
         return False
-    return all(not f.is_open and f.feedback_on is not None for f in visit.follow_ups)
+    return not loose_ends(visit.follow_ups)
