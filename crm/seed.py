@@ -11,6 +11,7 @@ from stdnum.se import orgnr
 from crm.auth.models import Role
 from crm.auth.services import create_user
 from crm.companies.models import (
+    DEFAULT_TOPICS,
     Company,
     CompanyContact,
     CompanySni,
@@ -18,8 +19,12 @@ from crm.companies.models import (
     ContactPerson,
     SniVersion,
     Tag,
+    Topic,
 )
 from crm.extensions import db
+from crm.meetings.models import Interaction, InteractionKind, NoteStatus
+from crm.timeutil import stockholm_to_utc, utcnow
+from crm.visits.models import FollowUp, FollowUpStatus, Visit, VisitKind, VisitPlan, VisitStatus
 
 DEMO_USERS = [
     (Role.ADMIN, "Karin Lindqvist", "admin@abyvik.se"),
@@ -186,4 +191,78 @@ def seed_demo_organisation(password: str, seed: int = 2026) -> list[tuple[str, s
                 )
             )
     db.session.flush()
+    _seed_visits_and_meetings(rng, users)
     return [(user.role.value, user.email) for user in users]
+
+
+VISIT_NOTES = [
+    ("Svårt att hitta svetsare och CNC-operatörer.", "Snabb hantering av bygglovet förra året.",
+     "Kompetensförsörjning"),
+    ("Vill bygga ut lagret men detaljplanen är gammal.", "Bra kontakt med företagslotsen.", "Lokaler/mark"),
+    ("Trafiksituationen vid infarten på morgonen.", "Nöjda med gatubelysningen i området.", "Infrastruktur"),
+    ("Upphandlingarna är för stora för små lokala leverantörer.", "Bra information före upphandlingen.",
+     "Upphandling"),
+]
+
+
+def _seed_visits_and_meetings(rng: random.Random, users) -> None:
+    """This year's plan with done, booked and proposed visits, follow-ups and meetings, relative to today."""
+    from datetime import datetime, time, timedelta
+
+    from sqlalchemy import select
+
+    today = datetime.now().date()
+    staff = [user for user in users if user.role == Role.STAFF]
+    politician = next(user for user in users if user.role == Role.POLITICIAN)
+    topics = {topic.name: topic for topic in db.session.execute(select(Topic)).scalars()}
+    for position, name in enumerate(DEFAULT_TOPICS):
+        if name not in topics:  # the migration seeds them; an emptied database may lack them
+            topics[name] = Topic(name=name, position=position)
+            db.session.add(topics[name])
+    companies = db.session.execute(select(Company).order_by(Company.id)).scalars().all()
+    db.session.add(VisitPlan(year=today.year, target=50))
+
+    days_so_far = range(1, max(2, (today - date(today.year, 1, 1)).days))
+    done_days = sorted(rng.sample(days_so_far, k=min(12, len(days_so_far))))
+    for index, days_ago in enumerate(done_days):
+        company = companies[index]
+        start = stockholm_to_utc(datetime.combine(today - timedelta(days=days_ago), time(9, 0)))
+        complaint, praise, topic_name = VISIT_NOTES[index % len(VISIT_NOTES)]
+        visit = Visit(
+            company=company, kind=VisitKind.POLITICIAN, status=VisitStatus.DONE, year=start.year,
+            starts_at=start, ends_at=start + timedelta(hours=1, minutes=30), place=company.visiting_address,
+            purpose="Lära känna företaget och höra hur kommunen kan underlätta.",
+            less_satisfied_with=complaint, satisfied_with=praise, feedback_preference="E-post till VD",
+            summary="Rundvandring i lokalerna och samtal med ledningen.", completed_at=start,
+            participants=[politician, staff[index % len(staff)]], topics=[topics[topic_name]],
+            contacts=[link.contact for link in company.contact_links[:1]],
+        )
+        db.session.add(visit)
+        if index % 3 == 0:
+            db.session.add(FollowUp(
+                company=company, visit=visit, description=f"Återkoppla om: {complaint.lower()}",
+                topic=topics[topic_name], assignee=staff[index % len(staff)],
+                due_date=today + timedelta(days=rng.randint(-10, 20)), status=FollowUpStatus.OPEN,
+                visible_to_politicians=True,
+            ))
+    for offset, company in enumerate(companies[12:17]):
+        start = stockholm_to_utc(datetime.combine(today + timedelta(days=3 + offset * 6), time(13, 0)))
+        db.session.add(Visit(
+            company=company, kind=VisitKind.POLITICIAN if offset % 2 == 0 else VisitKind.OFFICIAL,
+            status=VisitStatus.BOOKED, year=start.year, starts_at=start, ends_at=start + timedelta(hours=1),
+            place=company.visiting_address, purpose="Besök enligt besöksplanen.",
+            participants=[staff[offset % len(staff)]],
+        ))
+    for company in companies[17:20]:
+        db.session.add(Visit(company=company, status=VisitStatus.PROPOSED, year=today.year,
+                             suggestion_reason="Aldrig besökt"))
+    for index, company in enumerate(companies[:8]):
+        author = staff[index % len(staff)]
+        final = index % 2 == 0
+        db.session.add(Interaction(
+            company=company, kind=[InteractionKind.PHONE, InteractionKind.MEETING, InteractionKind.ADVICE][index % 3],
+            occurred_on=today - timedelta(days=rng.randint(1, 60)),
+            note="Frågade om lediga lokaler och kontakt med bygglovshandläggare.", created_by=author,
+            participants=[author], status=NoteStatus.FINAL if final else NoteStatus.DRAFT,
+            finalized_at=utcnow() if final else None, finalized_by=author if final else None,
+        ))
