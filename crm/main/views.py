@@ -2,15 +2,54 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import render_template
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from crm.auth.access import any_user
 from crm.auth.models import Role
 from crm.companies.models import Company, CompanyStatus
 from crm.extensions import db
 from crm.main import bp
+from crm.timeutil import utcnow
+from crm.visits.closure import OPEN_STATUSES
+from crm.visits.followups import local_today
+from crm.visits.models import FollowUp, Visit, VisitStatus, visit_participants
+
+UPCOMING_DAYS = 14
+
+
+def _my_follow_up_figures(user_id: int) -> dict[str, int]:
+    today = local_today()
+    row = db.session.execute(
+        select(
+            func.count(),
+            func.count().filter(FollowUp.due_date < today),
+            func.count().filter(FollowUp.due_date == today),
+        ).where(FollowUp.assignee_id == user_id, FollowUp.status.in_(OPEN_STATUSES))
+    ).one()
+    return {"open": row[0], "overdue": row[1], "today": row[2]}
+
+
+def _my_upcoming_visits(user_id: int) -> list[Visit]:
+    now = utcnow()
+    return list(
+        db.session.execute(
+            select(Visit)
+            .join(visit_participants, visit_participants.c.visit_id == Visit.id)
+            .where(
+                visit_participants.c.user_id == user_id,
+                Visit.status == VisitStatus.BOOKED,
+                Visit.starts_at >= now,
+                Visit.starts_at < now + timedelta(days=UPCOMING_DAYS),
+            )
+            .options(selectinload(Visit.company))
+            .order_by(Visit.starts_at)
+        ).scalars()
+    )
 
 
 @bp.route("/")
@@ -21,4 +60,11 @@ def index():
         figures["companies"] = db.session.execute(
             select(func.count()).select_from(Company).where(Company.status == CompanyStatus.ACTIVE)
         ).scalar_one()
-    return render_template("main/index.html", figures=figures)
+    follow_ups = _my_follow_up_figures(current_user.id) if current_user.has_role(Role.STAFF) else None
+    return render_template(
+        "main/index.html",
+        figures=figures,
+        follow_ups=follow_ups,
+        upcoming=_my_upcoming_visits(current_user.id),
+        upcoming_days=UPCOMING_DAYS,
+    )
