@@ -51,6 +51,9 @@ def migrated(database_url):
         from flask_migrate import upgrade
 
         upgrade()
+        # Every test starts from the same empty database, without the rows migrations seed (topics).
+        empty_database()
+        db.session.remove()
         db.engine.dispose()
     try:
         yield database_url

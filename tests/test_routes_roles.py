@@ -24,6 +24,13 @@ MEETING_READERS = frozenset({"admin", "staff", "organizer"})  # organizers read 
 IMPORTERS = frozenset({"admin", "staff"})
 PLAN_READERS = frozenset({"admin", "staff", "organizer", "politician"})
 PLAN_PROPOSERS = frozenset({"admin", "staff"})
+FOLLOWUP_WRITERS = frozenset({"admin", "staff"})
+FOLLOWUP_READERS = frozenset({"admin", "staff", "organizer"})  # organizers read, never write
+FOLLOWUP_POLITICIANS = frozenset({"admin", "politician"})  # visible ones of their own visits only
+VISIT_READERS = frozenset({"admin", "staff", "organizer", "politician"})  # politicians: booked/done, theirs in full
+VISIT_WRITERS = frozenset({"admin", "staff"})
+VISIT_SIGN_UP = frozenset({"admin", "politician"})
+VISIT_NOTE_WRITERS = frozenset({"admin", "staff", "politician"})  # politicians at the visits they take part in
 
 # endpoint -> who may use it
 ROUTES: dict[str, frozenset[str] | str] = {
@@ -68,6 +75,24 @@ ROUTES: dict[str, frozenset[str] | str] = {
     "plan.target": ADMIN,
     "plan.suggestion_list": PLAN_READERS,
     "plan.propose": PLAN_PROPOSERS,
+    "followups.new": FOLLOWUP_WRITERS,
+    "followups.edit": FOLLOWUP_WRITERS,
+    "followups.detail": FOLLOWUP_READERS,
+    "followups.mine": FOLLOWUP_READERS,
+    "followups.index": FOLLOWUP_READERS,
+    "followups.politician": FOLLOWUP_POLITICIANS,
+    "visits.index": VISIT_READERS,
+    "visits.new": VISIT_WRITERS,
+    "visits.detail": VISIT_READERS,
+    "visits.edit": VISIT_WRITERS,
+    "visits.book": VISIT_WRITERS,
+    "visits.complete": VISIT_WRITERS,
+    "visits.cancel": VISIT_WRITERS,
+    "visits.join": VISIT_SIGN_UP,
+    "visits.withdraw": VISIT_SIGN_UP,
+    "visits.add_note": VISIT_NOTE_WRITERS,
+    "visits.protocol": VISIT_READERS,
+    "visits.ics": VISIT_READERS,
 }
 
 # (endpoint, URL parameter) -> the sample value to use instead of the parameter's own.
@@ -100,6 +125,8 @@ def sample_values(app, factories, users, tmp_path):
     lone_contact = factories.contact()
     draft = factories.interaction(company, author=target)
     final = factories.interaction(company, author=target, final=True)
+    open_follow_up = factories.follow_up(company, assignee=target)
+    booked_visit = factories.booked_visit(company, participants=[users["politician"], target], contacts=[contact])
     db.session.commit()
     return {
         "user_id": target.id,
@@ -111,7 +138,9 @@ def sample_values(app, factories, users, tmp_path):
         "interaction_id": draft.id,
         "final_interaction_id": final.id,
         "import_job_id": import_job.id,
+        "follow_up_id": open_follow_up.id,
         "year": 2026,
+        "visit_id": booked_visit.id,  # booked, the politician takes part
     }
 
 

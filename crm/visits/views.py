@@ -1,1 +1,264 @@
-"""Visit views."""
+"""Company visits: the list, proposing, booking, completing, cancelling, the protocol and the .ics download.
+
+Staff (and admins) do everything; organizers read; politicians see booked and done visits' basic
+facts, sign up for booked ones, and read in full (and add notes to) the visits they take part in.
+"""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from crm.auth.access import roles_required
+from crm.auth.models import Role
+from crm.companies.models import Company
+from crm.extensions import db
+from crm.visits import bp, services
+from crm.visits.calendar import has_calendar_entry, visit_ics
+from crm.visits.forms import CancelForm, NoteForm, ProtocolForm, VisitFilterForm, VisitForm
+from crm.visits.models import Visit, VisitStatus
+
+WRITERS = (Role.STAFF,)
+READERS = (Role.STAFF, Role.ORGANIZER, Role.POLITICIAN)
+NOTE_WRITERS = (Role.STAFF, Role.POLITICIAN)
+
+bp.add_app_template_filter(services.kind_label, "visit_kind")
+bp.add_app_template_filter(services.status_label, "visit_status")
+
+
+def _me():
+    """The signed-in user itself, not the request-bound proxy, for the services to store."""
+    return current_user._get_current_object()
+
+
+def _visible_or_404(visit_id: int) -> Visit:
+    """The visit with what its page shows; 404 if missing, 403 if the viewer may not open it."""
+    visit = services.load_for_page(visit_id)
+    if visit is None:
+        abort(404)
+    if not services.can_see(current_user, visit):
+        abort(403)
+    return visit
+
+
+def _in_full_or_403(visit_id: int) -> Visit:
+    visit = _visible_or_404(visit_id)
+    if not services.sees_in_full(current_user, visit):
+        abort(403)
+    return visit
+
+
+def _to_detail(visit_id: int):
+    return redirect(url_for("visits.detail", visit_id=visit_id))
+
+
+def _refused(error: services.VisitError, visit_id: int):
+    db.session.rollback()
+    flash(str(error), "error")
+    return _to_detail(visit_id)
+
+
+def _visit_form(visit: Visit | None, company_id: int, **kwargs) -> VisitForm:
+    participants = visit.participants if visit else ()
+    return VisitForm(
+        booked=bool(visit and visit.status == VisitStatus.BOOKED),
+        politicians=services.politician_candidates(participants),
+        officials=services.official_candidates(participants),
+        contacts=services.company_contacts(company_id, visit.contacts if visit else ()),
+        topics=services.topic_candidates(visit.topics if visit else ()),
+        **kwargs,
+    )
+
+
+def _render_detail(visit: Visit, note_form: NoteForm | None = None, status: int = 200):
+    in_full = services.sees_in_full(current_user, visit)
+    return render_template(
+        "visits/detail.html",
+        visit=visit,
+        in_full=in_full,
+        manages=services.manages(current_user),
+        takes_part=services.takes_part(current_user, visit),
+        contact_details=services.sees_contact_details(current_user),
+        may_sign_up=current_user.has_role(Role.POLITICIAN) and visit.status == VisitStatus.BOOKED,
+        note_form=note_form or (NoteForm() if services.may_add_note(current_user, visit) else None),
+        has_ics=in_full and has_calendar_entry(visit),
+    ), status
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def index():
+    statuses = list(VisitStatus) if services.reads_all(current_user) else list(services.OPEN_TO_POLITICIANS)
+    form = VisitFilterForm(request.args, years=services.years_in_use(), statuses=statuses)
+    filters = form.to_filters() if form.validate() else services.VisitFilters()
+    page = db.paginate(
+        services.list_query(current_user, filters),
+        per_page=current_app.config["ITEMS_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template("visits/index.html", page=page, form=form, manages=services.manages(current_user))
+
+
+@bp.route("/nytt", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def new():
+    company = db.session.get(Company, request.args.get("company_id", type=int) or 0)
+    if company is None:
+        query = (request.args.get("q") or "").strip()
+        return render_template("visits/pick_company.html", q=query, companies=services.find_companies(query))
+    form = _visit_form(None, company.id, data={"officials": [current_user.id]})
+    if form.validate_on_submit():
+        visit = services.create_visit(company, form.to_data(), _me())
+        if form.booking:
+            services.book(visit)
+        db.session.commit()
+        flash(_("Besöket är bokat.") if form.booking else _("Besöket är sparat som förslag."), "success")
+        return _to_detail(visit.id)
+    return render_template("visits/form.html", form=form, company=company, visit=None)
+
+
+@bp.route("/<int:visit_id>")
+@roles_required(*READERS)
+def detail(visit_id: int):
+    return _render_detail(_visible_or_404(visit_id))
+
+
+@bp.route("/<int:visit_id>/redigera", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def edit(visit_id: int):
+    visit = _visible_or_404(visit_id)
+    if visit.status == VisitStatus.DONE:
+        return _edit_protocol(visit)
+    if visit.status in services.FINAL:
+        return _refused(services.VisitClosed(), visit.id)
+    form = _visit_form(visit, visit.company_id, data=VisitForm.initial_data(visit))
+    if form.validate_on_submit():
+        try:
+            services.update_visit(visit, form.to_data())
+            if form.booking:
+                services.book(visit)
+        except services.VisitError as error:
+            return _refused(error, visit.id)
+        db.session.commit()
+        flash(_("Besöket är bokat.") if form.booking else _("Ändringarna är sparade."), "success")
+        return _to_detail(visit.id)
+    return render_template("visits/form.html", form=form, company=visit.company, visit=visit)
+
+
+def _edit_protocol(visit: Visit):
+    form = ProtocolForm(data=ProtocolForm.initial_data(visit), topics=services.topic_candidates(visit.topics))
+    if form.validate_on_submit():
+        services.save_protocol(visit, form.to_data())
+        db.session.commit()
+        flash(_("Protokollet är sparat."), "success")
+        return _to_detail(visit.id)
+    return render_template("visits/protocol_form.html", form=form, visit=visit)
+
+
+@bp.route("/<int:visit_id>/boka", methods=["POST"])
+@roles_required(*WRITERS)
+def book(visit_id: int):
+    visit = db.get_or_404(Visit, visit_id)
+    try:
+        services.book(visit)
+    except services.TimesRequired as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("visits.edit", visit_id=visit.id))
+    except services.VisitError as error:
+        return _refused(error, visit.id)
+    db.session.commit()
+    flash(_("Besöket är bokat."), "success")
+    return _to_detail(visit.id)
+
+
+@bp.route("/<int:visit_id>/genomfor", methods=["POST"])
+@roles_required(*WRITERS)
+def complete(visit_id: int):
+    visit = db.get_or_404(Visit, visit_id)
+    try:
+        services.complete(visit)
+    except services.VisitError as error:
+        return _refused(error, visit.id)
+    db.session.commit()
+    flash(_("Besöket är genomfört. Skriv protokollet."), "success")
+    return redirect(url_for("visits.edit", visit_id=visit.id))
+
+
+@bp.route("/<int:visit_id>/stall-in", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def cancel(visit_id: int):
+    visit = _visible_or_404(visit_id)
+    if visit.status in services.FINAL:
+        return _refused(services.IllegalTransition(visit.status, VisitStatus.CANCELLED), visit.id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel(visit, form.reason.data)
+        except services.VisitError as error:
+            return _refused(error, visit.id)
+        db.session.commit()
+        flash(_("Besöket är inställt."), "success")
+        return _to_detail(visit.id)
+    return render_template("visits/cancel.html", form=form, visit=visit)
+
+
+@bp.route("/<int:visit_id>/delta", methods=["POST"])
+@roles_required(Role.POLITICIAN)
+def join(visit_id: int):
+    visit = _visible_or_404(visit_id)
+    try:
+        services.join(visit, _me())
+    except services.VisitError as error:
+        return _refused(error, visit.id)
+    db.session.commit()
+    flash(_("Du är anmäld som deltagare."), "success")
+    return _to_detail(visit.id)
+
+
+@bp.route("/<int:visit_id>/lamna", methods=["POST"])
+@roles_required(Role.POLITICIAN)
+def withdraw(visit_id: int):
+    visit = _visible_or_404(visit_id)
+    try:
+        services.withdraw(visit, _me())
+    except services.VisitError as error:
+        return _refused(error, visit.id)
+    db.session.commit()
+    flash(_("Du är inte längre anmäld till besöket."), "success")
+    return _to_detail(visit.id)
+
+
+@bp.route("/<int:visit_id>/anteckningar", methods=["POST"])
+@roles_required(*NOTE_WRITERS)
+def add_note(visit_id: int):
+    visit = _visible_or_404(visit_id)
+    if not services.may_add_note(current_user, visit):
+        abort(403)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _render_detail(visit, note_form=form)
+    services.add_note(visit, _me(), form.text.data)
+    db.session.commit()
+    flash(_("Anteckningen är sparad."), "success")
+    return _to_detail(visit.id)
+
+
+@bp.route("/<int:visit_id>/protokoll")
+@roles_required(*READERS)
+def protocol(visit_id: int):
+    visit = _in_full_or_403(visit_id)
+    return render_template("visits/protocol.html", visit=visit, contact_details=False)
+
+
+@bp.route("/<int:visit_id>/besok.ics")
+@roles_required(*READERS)
+def ics(visit_id: int):
+    visit = _in_full_or_403(visit_id)
+    if not has_calendar_entry(visit):
+        abort(404)
+    body = visit_ics(visit, url_for("visits.detail", visit_id=visit.id, _external=True))
+    response = Response(body, content_type="text/calendar; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="besok-{visit.id}.ics"'
+    return response

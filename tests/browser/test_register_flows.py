@@ -17,6 +17,7 @@ def company(factories, users):
     company = factories.company(name="Hamnkrogen i Åbyvik AB", district="Hamnen", owner=users["staff"])
     company.sni_codes = [CompanySni(code="56101")]
     factories.contact(company, name="Vera Värdinna", role="VD")
+    factories.topic(name="Kompetensförsörjning")
     db.session.commit()
     return company
 

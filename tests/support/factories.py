@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from stdnum import luhn
 from stdnum.se import orgnr
@@ -13,7 +13,8 @@ from crm.auth.models import Role, User
 from crm.companies.models import Company, CompanyContact, ContactPerson, Topic
 from crm.extensions import db
 from crm.meetings.models import Interaction, InteractionKind, NoteStatus
-from crm.timeutil import utcnow
+from crm.timeutil import local, stockholm_to_utc, utcnow
+from crm.visits.models import FollowUp, FollowUpStatus, Visit, VisitKind, VisitStatus
 
 _sequence = itertools.count(1)
 
@@ -107,3 +108,78 @@ class Factories:
         db.session.add(interaction)
         db.session.flush()
         return interaction
+
+    def follow_up(
+        self,
+        company: Company | None = None,
+        *,
+        visit: Visit | None = None,
+        interaction: Interaction | None = None,
+        assignee: User | None = None,
+        status: FollowUpStatus = FollowUpStatus.OPEN,
+        **fields,
+    ) -> FollowUp:
+        """A follow-up on the company (or the visit's or meeting's); a closed one gets closed_at and a reason."""
+        n = next(_sequence)
+        source = visit or interaction
+        status = FollowUpStatus(status)
+        closed = status in (FollowUpStatus.DONE, FollowUpStatus.NOT_DONE)
+        fields.setdefault("description", f"Uppföljning {n}")
+        fields.setdefault("closed_at", utcnow() if closed else None)
+        if status == FollowUpStatus.NOT_DONE:
+            fields.setdefault("not_done_reason", "Gick inte att lösa")
+        follow_up = FollowUp(
+            company=company or (source.company if source else self.company()),
+            visit=visit,
+            interaction=interaction,
+            assignee=assignee,
+            status=status,
+            **fields,
+        )
+        db.session.add(follow_up)
+        db.session.flush()
+        return follow_up
+
+    def visit(
+        self,
+        company: Company | None = None,
+        *,
+        status: VisitStatus = VisitStatus.PROPOSED,
+        kind: VisitKind = VisitKind.POLITICIAN,
+        start: datetime | None = None,
+        duration: timedelta = timedelta(hours=1),
+        participants: Iterable[User] = (),
+        contacts: Iterable[ContactPerson] = (),
+        topics: Iterable[Topic] = (),
+        author: User | None = None,
+        **fields,
+    ) -> Visit:
+        """A visit to the company; `start` is a Stockholm wall-clock time (naive), the end `duration` later."""
+        if start is not None:
+            fields.setdefault("starts_at", stockholm_to_utc(start))
+            fields.setdefault("ends_at", stockholm_to_utc(start + duration))
+        starts_at = fields.get("starts_at")
+        fields.setdefault("year", local(starts_at).year if starts_at else 2026)
+        if status == VisitStatus.DONE:
+            fields.setdefault("completed_at", utcnow())
+        if status == VisitStatus.CANCELLED:
+            fields.setdefault("cancel_reason", "Företaget fick förhinder")
+        visit = Visit(
+            company=company or self.company(),
+            status=VisitStatus(status),
+            kind=VisitKind(kind),
+            participants=list(participants),
+            contacts=list(contacts),
+            topics=list(topics),
+            created_by=author,
+            **fields,
+        )
+        db.session.add(visit)
+        db.session.flush()
+        return visit
+
+    def booked_visit(self, company: Company | None = None, *, start: datetime = datetime(2026, 6, 15, 9, 0), **fields):
+        """A booked visit, by default 2026-06-15 09:00-10:00 Stockholm time at the company."""
+        fields.setdefault("place", "Företagets lokaler")
+        fields.setdefault("purpose", "Lära känna företaget och dess behov.")
+        return self.visit(company, status=VisitStatus.BOOKED, start=start, **fields)

@@ -1,0 +1,76 @@
+"""A visit's calendar identity and its .ics download.
+
+The UID is made once when the visit is created and never changes. SEQUENCE rises by one in the
+same flush (so the same transaction) as any change of start, end, place, status or title (kind,
+company), whichever code makes the change, and never falls.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import event, inspect
+
+from crm.calendar.ical import CalendarItem, calendar_bytes
+from crm.visits.models import Visit, VisitStatus
+
+# The columns a calendar client shows: a change to any of them is a new revision (RFC 5545 3.8.7.4).
+REVISION_COLUMNS = ("starts_at", "ends_at", "place", "status", "kind", "company_id")
+
+
+class CalendarIdentityError(ValueError):
+    """Code tried to change a visit's UID or lower its SEQUENCE."""
+
+
+def _changed(visit: Visit, key: str) -> bool:
+    history = inspect(visit).attrs[key].history
+    if not history.has_changes():
+        return False
+    old = history.deleted[0] if history.deleted else None
+    new = history.added[0] if history.added else None
+    return old != new
+
+
+def _company_replaced(visit: Visit) -> bool:
+    history = inspect(visit).attrs["company"].history
+    old = history.deleted[0] if history.deleted else None
+    new = history.added[0] if history.added else None
+    return bool(history.added) and old is not None and old is not new
+
+
+@event.listens_for(Visit, "before_update")
+def _keep_calendar_identity(mapper, connection, visit: Visit) -> None:
+    if _changed(visit, "uid"):
+        raise CalendarIdentityError("a visit's UID never changes")
+    sequence = inspect(visit).attrs["sequence"].history
+    if sequence.deleted and sequence.added and sequence.added[0] < sequence.deleted[0]:
+        raise CalendarIdentityError("a visit's SEQUENCE never falls")
+    if any(_changed(visit, key) for key in REVISION_COLUMNS) or _company_replaced(visit):
+        visit.sequence = (visit.sequence or 0) + 1
+
+
+def has_calendar_entry(visit: Visit) -> bool:
+    """Booked and done visits with their times can be downloaded."""
+    return visit.status in (VisitStatus.BOOKED, VisitStatus.DONE) and bool(visit.starts_at and visit.ends_at)
+
+
+def calendar_item(visit: Visit, url: str) -> CalendarItem:
+    """The VEVENT for a visit: its stored UID and SEQUENCE, UTC times, DTSTAMP its updated time."""
+    assert visit.starts_at is not None and visit.ends_at is not None
+    description = "\n\n".join(part for part in (visit.purpose.strip(), url) if part)
+    return CalendarItem(
+        uid=visit.uid,
+        sequence=visit.sequence,
+        start=visit.starts_at,
+        end=visit.ends_at,
+        summary=_("Företagsbesök: %(company)s", company=visit.company.name),
+        updated=visit.updated_at,
+        location=visit.place or "",
+        description=description,
+        url=url,
+        cancelled=visit.status == VisitStatus.CANCELLED,
+    )
+
+
+def visit_ics(visit: Visit, url: str) -> bytes:
+    """A download: no METHOD, no ATTENDEE, byte-identical while the visit is unchanged."""
+    return calendar_bytes([calendar_item(visit, url)])

@@ -1,0 +1,23 @@
+"""Company visits on the company page's timeline."""
+
+from __future__ import annotations
+
+from crm.companies.timeline import TimelineItem, timeline_provider
+from crm.visits import services
+
+TEMPLATE = "visits/_timeline_item.html"
+
+
+@timeline_provider
+def visits_on_timeline(company_id: int, viewer) -> list[TimelineItem]:
+    """The company's visits the viewer may see on the timeline, each at its start (or when it was proposed)."""
+    return [
+        TimelineItem(
+            when=visit.starts_at or visit.created_at,
+            kind="visit",
+            template=TEMPLATE,
+            subject=visit,
+            extra={"in_full": services.reads_all(viewer)},
+        )
+        for visit in services.company_visits(company_id, viewer)
+    ]
