@@ -1,0 +1,260 @@
+"""Whom to visit next: active companies ranked by a score computed in SQL, each with its reasons.
+
+Under-represented sectors and districts come from the year's spread figures (crm/visits/plan.py);
+they raise the score in SQL and their reasons are attached in Python.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import operator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, case, desc, exists, false, func, select
+
+from crm.companies.models import SIZE_CLASSES, Company, CompanyStatus, Tag, company_tags
+from crm.companies.sni import divisions_in
+from crm.extensions import db
+from crm.visits import plan
+from crm.visits.models import FollowUp, FollowUpStatus, Visit, VisitKind, VisitStatus
+
+if TYPE_CHECKING:
+    from crm.auth.models import User
+
+YEARS_WITHOUT_VISIT = 3  # "not visited in N years"
+LARGE_EMPLOYER_FROM = 5  # SCB size class 5: 50–99 employees
+NEW_COMPANY_TAG = "nyetablerad"  # compared case-insensitively
+PLAN_PAGE_COUNT = 5
+FULL_LIST_COUNT = 50
+REASON_MAX_LENGTH = 300  # Visit.suggestion_reason
+
+PLANNED_STATUSES = (VisitStatus.PROPOSED, VisitStatus.BOOKED)
+OPEN_FOLLOW_UP = (FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS)
+
+
+class Reason(enum.StrEnum):
+    NEVER_VISITED = "aldrig_besokt"
+    NOT_RECENTLY = "inte_nyligen"
+    LARGE_EMPLOYER = "stor_arbetsgivare"
+    NEW_COMPANY = "nyetablerat"
+    OPEN_FOLLOW_UP = "oppen_uppfoljning"
+    SECTOR_GAP = "fa_besok_bransch"
+    DISTRICT_GAP = "fa_besok_kommundel"
+
+
+WEIGHTS = {
+    Reason.NEVER_VISITED: 3,
+    Reason.NOT_RECENTLY: 2,
+    Reason.LARGE_EMPLOYER: 2,
+    Reason.NEW_COMPANY: 2,
+    Reason.OPEN_FOLLOW_UP: 2,
+    Reason.SECTOR_GAP: 1,
+    Reason.DISTRICT_GAP: 1,
+}
+SQL_REASONS = (Reason.NEVER_VISITED, Reason.NOT_RECENTLY, Reason.LARGE_EMPLOYER, Reason.NEW_COMPANY,
+               Reason.OPEN_FOLLOW_UP)
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """Groups clearly under-represented among the year's visited companies."""
+
+    sections: frozenset[str] = frozenset()
+    districts: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_spreads(cls, spreads: dict[str, plan.Spread]) -> Gaps:
+        return cls(
+            sections=frozenset(row.key for row in spreads["sni"].gaps if row.key),
+            districts=frozenset(row.key for row in spreads["district"].gaps if row.key),
+        )
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    company_id: int
+    name: str
+    district: str | None
+    size_class: str | None
+    section: str | None
+    last_visit_year: int | None
+    score: int
+    reasons: tuple[Reason, ...]
+
+    def describe(self, reason: Reason) -> str:
+        if reason is Reason.NEVER_VISITED:
+            return _("Aldrig besökt")
+        if reason is Reason.NOT_RECENTLY:
+            return _("Inte besökt på %(years)d år (senast %(year)d)", years=YEARS_WITHOUT_VISIT,
+                     year=self.last_visit_year or 0)
+        if reason is Reason.LARGE_EMPLOYER:
+            return _("Stor arbetsgivare (%(size)s)", size=SIZE_CLASSES.get(self.size_class or "", self.size_class))
+        if reason is Reason.NEW_COMPANY:
+            return _("Nyetablerat")
+        if reason is Reason.OPEN_FOLLOW_UP:
+            return _("Öppen uppföljning")
+        if reason is Reason.SECTOR_GAP:
+            return _("Bransch med få besök i år (%(section)s)", section=plan.group_label("sni", self.section))
+        return _("Kommundel med få besök i år (%(district)s)", district=self.district)
+
+    @property
+    def reason_texts(self) -> list[str]:
+        return [self.describe(reason) for reason in self.reasons]
+
+    @property
+    def reason_line(self) -> str:
+        """The reasons joined, as stored on a proposed visit."""
+        return "; ".join(self.reason_texts)[:REASON_MAX_LENGTH]
+
+
+def large_size_classes() -> list[str]:
+    """SCB size classes of 50 or more employees, compared as numbers (the classes are strings)."""
+    return [code for code in SIZE_CLASSES if int(code) >= LARGE_EMPLOYER_FROM]
+
+
+def a_year_before(moment: datetime) -> datetime:
+    try:
+        return moment.replace(year=moment.year - 1)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year - 1, day=28)
+
+
+def _companies(column, *conditions, name: str):
+    """A subquery of the distinct company ids whose rows meet the conditions, for an outer join."""
+    return select(column.label("company_id")).where(*conditions).group_by(column).subquery(name)
+
+
+def _flag(condition: ColumnElement[bool], value: int = 1) -> ColumnElement[int]:
+    return case((condition, value), else_=0)
+
+
+def suggestion_query(year: int, now: datetime, gaps: Gaps, *, visible_follow_ups_only: bool = False):
+    """SQL: active companies with no proposed, booked or done visit in the year, a flag per reason and a score.
+
+    Each per-company fact is an aggregated subquery joined once, so 10,000 companies cost one pass.
+    """
+    last_done = (
+        select(Visit.company_id, func.max(Visit.year).label("last_year"))
+        .where(Visit.status == VisitStatus.DONE)
+        .group_by(Visit.company_id)
+        .subquery("last_done")
+    )
+    this_year = _companies(
+        Visit.company_id, Visit.year == year, Visit.status.in_((*PLANNED_STATUSES, VisitStatus.DONE)), name="this_year"
+    )
+    follow_up_conditions = [FollowUp.status.in_(OPEN_FOLLOW_UP)]
+    if visible_follow_ups_only:  # politicians (and organizers) see only those marked visible to politicians
+        follow_up_conditions.append(FollowUp.visible_to_politicians.is_(True))
+    open_follow_ups = _companies(FollowUp.company_id, *follow_up_conditions, name="open_follow_ups")
+    tagged_new = _companies(
+        company_tags.c.company_id,
+        company_tags.c.tag_id.in_(select(Tag.id).where(func.lower(Tag.name) == NEW_COMPANY_TAG)),
+        name="tagged_new",
+    )
+    primary, on_primary = plan.primary_sni()
+    gap_divisions = sorted(division for letter in gaps.sections for division in divisions_in(letter))
+    conditions = {
+        Reason.NEVER_VISITED: last_done.c.last_year.is_(None),
+        Reason.NOT_RECENTLY: last_done.c.last_year <= year - YEARS_WITHOUT_VISIT,
+        Reason.LARGE_EMPLOYER: Company.size_class.in_(large_size_classes()),
+        Reason.NEW_COMPANY: (Company.created_at >= a_year_before(now)) | tagged_new.c.company_id.is_not(None),
+        Reason.OPEN_FOLLOW_UP: open_follow_ups.c.company_id.is_not(None),
+        Reason.SECTOR_GAP: func.substr(primary.code, 1, 2).in_(gap_divisions) if gap_divisions else false(),
+        Reason.DISTRICT_GAP: Company.district.in_(sorted(gaps.districts)) if gaps.districts else false(),
+    }
+    weighted = (_flag(condition, WEIGHTS[reason]) for reason, condition in conditions.items())
+    score = functools.reduce(operator.add, weighted)
+    return (
+        select(
+            Company.id,
+            Company.name,
+            Company.district,
+            Company.size_class,
+            plan.section_expression(primary.code).label("section"),
+            last_done.c.last_year,
+            score.label("score"),
+            *(_flag(conditions[reason]).label(reason.value) for reason in SQL_REASONS),
+        )
+        .select_from(Company)
+        .outerjoin(primary, on_primary)
+        .outerjoin(last_done, last_done.c.company_id == Company.id)
+        .outerjoin(this_year, this_year.c.company_id == Company.id)
+        .outerjoin(open_follow_ups, open_follow_ups.c.company_id == Company.id)
+        .outerjoin(tagged_new, tagged_new.c.company_id == Company.id)
+        .where(Company.status == CompanyStatus.ACTIVE, this_year.c.company_id.is_(None), score > 0)
+        .order_by(desc("score"), Company.name_key, Company.id)
+    )
+
+
+def _suggestion(row, gaps: Gaps) -> Suggestion:
+    reasons = [reason for reason in SQL_REASONS if row._mapping[reason.value]]
+    if row.section in gaps.sections:
+        reasons.append(Reason.SECTOR_GAP)
+    if row.district in gaps.districts:
+        reasons.append(Reason.DISTRICT_GAP)
+    return Suggestion(
+        company_id=row.id,
+        name=row.name,
+        district=row.district,
+        size_class=row.size_class,
+        section=row.section,
+        last_visit_year=row.last_year,
+        score=int(row.score),
+        reasons=tuple(reasons),
+    )
+
+
+def suggestions(
+    year: int, now: datetime, spreads: dict[str, plan.Spread], limit: int, *, visible_follow_ups_only: bool = False
+) -> list[Suggestion]:
+    """The `limit` best companies to visit next, best first."""
+    gaps = Gaps.from_spreads(spreads)
+    query = suggestion_query(year, now, gaps, visible_follow_ups_only=visible_follow_ups_only).limit(limit)
+    return [_suggestion(row, gaps) for row in db.session.execute(query)]
+
+
+def suggestion_for(company_id: int, year: int, now: datetime) -> Suggestion | None:
+    """The company's suggestion with its reasons, or None if it is not one."""
+    gaps = Gaps.from_spreads(plan.spread(year))
+    query = suggestion_query(year, now, gaps).where(Company.id == company_id)
+    row = db.session.execute(query).first()
+    return _suggestion(row, gaps) if row else None
+
+
+# --- Turning a suggestion into a proposed visit --------------------------------------------------
+
+
+class ProposalRefused(Exception):
+    """The visit cannot be proposed; the message says why, for the user."""
+
+
+def propose_visit(company: Company, year: int, created_by: User, now: datetime) -> Visit:
+    """A proposed politician visit to the company in the year, counting towards the target, with the reasons."""
+    if company.status != CompanyStatus.ACTIVE:
+        raise ProposalRefused(_("%(name)s är inte ett aktivt företag.", name=company.name))
+    already = db.session.execute(
+        select(exists().where(
+            Visit.company_id == company.id, Visit.year == year, Visit.status.in_(PLANNED_STATUSES)
+        ))
+    ).scalar()
+    if already:
+        raise ProposalRefused(
+            _("%(name)s har redan ett föreslaget eller bokat besök %(year)d.", name=company.name, year=year)
+        )
+    suggestion = suggestion_for(company.id, year, now)
+    visit = Visit(
+        company=company,
+        year=year,
+        kind=VisitKind.POLITICIAN,
+        status=VisitStatus.PROPOSED,
+        counts_towards_target=True,
+        suggestion_reason=(suggestion.reason_line or None) if suggestion else None,
+        created_by=created_by,
+    )
+    db.session.add(visit)
+    db.session.flush()
+    return visit

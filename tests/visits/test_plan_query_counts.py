@@ -1,0 +1,116 @@
+"""The plan page and the suggestion list send as many SQL statements for 10,000 companies and 100 visits
+as for a handful: everything is counted in SQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import insert, select
+
+from crm.companies.models import Company, CompanySni
+from crm.extensions import db
+from crm.visits import plan
+from crm.visits.models import FollowUp, FollowUpStatus, Visit, VisitStatus
+from tests.visits.plan_helpers import company, follow_up, visit
+
+YEAR = 2026
+COMPANIES, VISITS = 10_000, 100
+SNI_CODES = ["62010", "10710", "47111", "01110", "41200", "56100", "86210", None]
+SIZES = ["0", "1", "2", "3", "4", "5", "7", "12", None]
+DISTRICTS = ["Hamnen", "Centrum", "Norra", "Södra Porten", None]
+STATUSES = [VisitStatus.DONE, VisitStatus.DONE, VisitStatus.BOOKED, VisitStatus.PROPOSED, VisitStatus.CANCELLED]
+
+
+def small_register(factories) -> None:
+    visited = company(factories, sni="62010", size_class="5", district="Hamnen", women_led=True)
+    follow_up(visited, FollowUpStatus.OPEN, on_visit=visit(visited, YEAR))
+    visit(company(factories, sni="10710", size_class="1", district="Centrum"), YEAR, VisitStatus.BOOKED)
+    company(factories)
+    plan.set_target(YEAR, 50)
+    db.session.commit()
+
+
+def bulk_register(companies: int, visits: int) -> None:
+    """Companies, their SNI codes, visits and follow-ups by Core executemany: fast, and no audit rows."""
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    db.session.execute(
+        insert(Company.__table__),
+        [
+            {
+                "name": f"Massföretag {n:05d} AB",
+                "name_key": f"massforetag {n:05d}",
+                "size_class": SIZES[n % len(SIZES)],
+                "district": DISTRICTS[n % len(DISTRICTS)],
+                "women_led": (None, True, False)[n % 3],
+                "status": "aktiv" if n % 10 else "vilande",
+                "created_at": start + timedelta(hours=n),
+                "updated_at": start,
+            }
+            for n in range(companies)
+        ],
+    )
+    ids = db.session.execute(
+        select(Company.id).where(Company.name.like("Massföretag %")).order_by(Company.id)
+    ).scalars().all()
+    db.session.execute(
+        insert(CompanySni.__table__),
+        [
+            {"company_id": company_id, "code": SNI_CODES[n % len(SNI_CODES)], "version": "SNI 2007", "position": 0}
+            for n, company_id in enumerate(ids)
+            if SNI_CODES[n % len(SNI_CODES)]
+        ],
+    )
+    db.session.execute(
+        insert(Visit.__table__),
+        [
+            {
+                "company_id": ids[(n * 97) % len(ids)],
+                "kind": "politikerbesok",
+                "status": STATUSES[n % len(STATUSES)].value,
+                "year": YEAR if n % 4 else YEAR - 4,
+                "counts_towards_target": bool(n % 7),
+                "starts_at": datetime(YEAR, 1, 5, 9, tzinfo=UTC) + timedelta(days=3 * n),
+                "purpose": "",
+                "satisfied_with": "",
+                "less_satisfied_with": "",
+                "feedback_preference": "",
+                "summary": "",
+                "uid": f"bulk-{n}@naringsliv-crm",
+                "sequence": 0,
+                "created_at": start,
+                "updated_at": start,
+            }
+            for n in range(visits)
+        ],
+    )
+    db.session.execute(
+        insert(FollowUp.__table__),
+        [
+            {"company_id": ids[n * 13], "description": "Återkoppla", "status": "oppen",
+             "visible_to_politicians": False, "created_at": start, "updated_at": start}
+            for n in range(50)
+        ],
+    )
+    db.session.commit()
+
+
+def statements(client, count_queries, url: str) -> int:
+    with count_queries() as log:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return log.count
+
+
+@pytest.mark.parametrize("role", ["politician", "staff"])
+def test_the_plan_pages_send_a_constant_number_of_statements(client, login_as, factories, count_queries, role):
+    login_as(role)
+    small_register(factories)
+    urls = [f"/besoksplan/{YEAR}", f"/besoksplan/{YEAR}/forslag"]
+    few = {url: statements(client, count_queries, url) for url in urls}
+
+    bulk_register(COMPANIES, VISITS)
+    assert db.session.execute(select(db.func.count()).select_from(Company)).scalar_one() == COMPANIES + 3
+    many = {url: statements(client, count_queries, url) for url in urls}
+    assert many == few
+    assert few[f"/besoksplan/{YEAR}"] <= 8, few
