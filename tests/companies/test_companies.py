@@ -39,7 +39,10 @@ def test_staff_creates_a_company(client, login_as):
     assert company.org_number == "556036-0793"
     assert company.visiting_postcode == "641 34"
     assert company.website == "https://www.nyverkstad.se"
-    assert [(s.code, s.version) for s in company.sni_codes] == [("25620", SniVersion.SNI2007), ("01110", SniVersion.SNI2007)]
+    assert [(s.code, s.version) for s in company.sni_codes] == [
+        ("25620", SniVersion.SNI2007),
+        ("01110", SniVersion.SNI2007),
+    ]
     assert sorted(tag.name for tag in company.tags) == ["Nyetablerad", "Tillverkning"]
     assert company.women_led is True and company.women_owned is None
     assert company.employees == 14
@@ -97,10 +100,14 @@ def test_politician_and_organizer_cannot_write(client, login_as, factories):
 
 @pytest.fixture
 def register(factories):
-    a = factories.company(name="Åbyvik Mekaniska AB", org_number="556036-0793", district="Hamnen", size_class="5",
-                          status=CompanyStatus.ACTIVE)
-    b = factories.company(name="Södra Portens Logistik AB", org_number=None,
-                          district="Södra Porten", size_class="6")
+    a = factories.company(
+        name="Åbyvik Mekaniska AB",
+        org_number="556036-0793",
+        district="Hamnen",
+        size_class="5",
+        status=CompanyStatus.ACTIVE,
+    )
+    b = factories.company(name="Södra Portens Logistik AB", org_number=None, district="Södra Porten", size_class="6")
     c = factories.company(name="Hamnkrogen HB", district="Hamnen", size_class="3", status=CompanyStatus.DORMANT)
     from crm.companies.models import CompanySni
     from crm.companies.services import tags_by_name
