@@ -251,7 +251,7 @@ def _seed_visits_and_meetings(rng: random.Random, users) -> None:
             company=company, kind=VisitKind.POLITICIAN if offset % 2 == 0 else VisitKind.OFFICIAL,
             status=VisitStatus.BOOKED, year=start.year, starts_at=start, ends_at=start + timedelta(hours=1),
             place=company.visiting_address, purpose="Besök enligt besöksplanen.",
-            participants=[staff[offset % len(staff)]],
+            participants=[staff[offset % len(staff)]] + ([politician] if offset % 2 == 0 else []),
         ))
     for company in companies[17:20]:
         db.session.add(Visit(company=company, status=VisitStatus.PROPOSED, year=today.year,
