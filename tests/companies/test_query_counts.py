@@ -7,7 +7,7 @@ import pytest
 from crm.companies.models import CompanySni
 from crm.companies.services import tags_by_name
 from crm.extensions import db
-from tests.support.queries import count_queries
+from tests.support.queries import count_queries, page_statements
 
 
 def grow_register(factories, owner, companies: int, contacts_each: int) -> list:
@@ -24,13 +24,6 @@ def grow_register(factories, owner, companies: int, contacts_each: int) -> list:
     return created
 
 
-def statements(client, url: str) -> int:
-    with count_queries() as log:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return log.count
-
-
 @pytest.mark.parametrize(
     "url",
     [
@@ -44,9 +37,9 @@ def statements(client, url: str) -> int:
 def test_list_pages_are_constant(client, login_as, factories, url):
     staff = login_as("staff")
     grow_register(factories, staff, companies=3, contacts_each=1)
-    small = statements(client, url)
+    small = page_statements(client, url)
     grow_register(factories, staff, companies=40, contacts_each=2)
-    large = statements(client, url)
+    large = page_statements(client, url)
     assert small == large, f"{url}: {small} statements with few rows, {large} with many"
 
 
@@ -54,8 +47,8 @@ def test_company_page_is_constant(client, login_as, factories):
     staff = login_as("staff")
     small_company = grow_register(factories, staff, companies=1, contacts_each=1)[0]
     large_company = grow_register(factories, staff, companies=1, contacts_each=25)[0]
-    small = statements(client, f"/foretag/{small_company.id}")
-    large = statements(client, f"/foretag/{large_company.id}")
+    small = page_statements(client, f"/foretag/{small_company.id}")
+    large = page_statements(client, f"/foretag/{large_company.id}")
     assert small == large
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crm.extensions import db
+from tests.support.queries import page_statements
 
 FEW, MANY = 2, 30
 
@@ -24,13 +25,6 @@ def log_interactions(factories, company, authors, topics, count: int, final: boo
     db.session.commit()
 
 
-def statements(client, count_queries, url: str) -> int:
-    with count_queries() as log:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return log.count
-
-
 @pytest.mark.parametrize("role", ["staff", "organizer"])
 def test_pages_send_a_constant_number_of_statements(client, login_as, factories, count_queries, role):
     me = login_as(role)
@@ -39,11 +33,11 @@ def test_pages_send_a_constant_number_of_statements(client, login_as, factories,
     small, large = factories.company(), factories.company()
     log_interactions(factories, small, authors, topics, FEW, final=True)
     urls = [f"/foretag/{small.id}", "/moten/", "/moten/?mine=y"]
-    few = {url: statements(client, count_queries, url) for url in urls}
+    few = {url: page_statements(client, url) for url in urls}
 
     log_interactions(factories, large, authors, topics, MANY, final=True)
     many = {url.replace(str(small.id), str(large.id)): n for url, n in few.items()}
-    assert {url: statements(client, count_queries, url) for url in many} == many
+    assert {url: page_statements(client, url) for url in many} == many
 
 
 def test_version_chains_do_not_add_statements(client, login_as, factories, count_queries):
@@ -60,9 +54,5 @@ def test_version_chains_do_not_add_statements(client, login_as, factories, count
         factories.interaction(large, author=me, version=3, supersedes=second, topics=topics)
     db.session.commit()
 
-    assert statements(client, count_queries, f"/foretag/{small.id}") == statements(
-        client, count_queries, f"/foretag/{large.id}"
-    )
-    assert statements(client, count_queries, f"/moten/{lone.id}") == statements(
-        client, count_queries, f"/moten/{second.id}"
-    )
+    assert page_statements(client, f"/foretag/{small.id}") == page_statements(client, f"/foretag/{large.id}")
+    assert page_statements(client, f"/moten/{lone.id}") == page_statements(client, f"/moten/{second.id}")

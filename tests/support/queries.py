@@ -30,3 +30,11 @@ def count_queries():
         yield log
     finally:
         event.remove(db.engine, "before_cursor_execute", before_cursor_execute)
+
+
+def page_statements(client, url: str) -> int:
+    """The number of SQL statements one GET of `url` sends; the page must answer 200."""
+    with count_queries() as log:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return log.count

@@ -9,6 +9,7 @@ import pytest
 from crm.extensions import db
 from crm.visits.followups import local_today
 from crm.visits.models import FollowUpStatus
+from tests.support.queries import page_statements
 from tests.visits.followup_helpers import visit
 
 FEW, MANY = 2, 30
@@ -35,13 +36,6 @@ def raise_follow_ups(factories, company, assignees, topics, count: int, particip
     db.session.commit()
 
 
-def statements(client, count_queries, url: str) -> int:
-    with count_queries() as log:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return log.count
-
-
 @pytest.mark.parametrize("role", ["staff", "organizer"])
 def test_lists_send_a_constant_number_of_statements(client, login_as, factories, count_queries, role):
     me = login_as(role)
@@ -59,11 +53,11 @@ def test_lists_send_a_constant_number_of_statements(client, login_as, factories,
         f"/uppfoljningar/?assignee={assignees[0].id}&source=besok&topic={topics[0].id}",
         f"/foretag/{small.id}",
     ]
-    few = {url: statements(client, count_queries, url) for url in urls}
+    few = {url: page_statements(client, url) for url in urls}
 
     raise_follow_ups(factories, large, assignees, topics, MANY)
     many = {url.replace(f"/foretag/{small.id}", f"/foretag/{large.id}"): n for url, n in few.items()}
-    assert {url: statements(client, count_queries, url) for url in many} == many, few
+    assert {url: page_statements(client, url) for url in many} == many, few
 
 
 def test_politician_pages_send_a_constant_number_of_statements(client, login_as, factories, count_queries):
@@ -73,8 +67,8 @@ def test_politician_pages_send_a_constant_number_of_statements(client, login_as,
     small, large = factories.company(), factories.company()
     raise_follow_ups(factories, small, assignees, topics, FEW, participants=[me])
     urls = ["/uppfoljningar/politiker", f"/foretag/{small.id}"]
-    few = {url: statements(client, count_queries, url) for url in urls}
+    few = {url: page_statements(client, url) for url in urls}
 
     raise_follow_ups(factories, large, assignees, topics, MANY, participants=[me])
     many = {url.replace(str(small.id), str(large.id)): n for url, n in few.items()}
-    assert {url: statements(client, count_queries, url) for url in many} == many, few
+    assert {url: page_statements(client, url) for url in many} == many, few

@@ -12,6 +12,7 @@ from crm.companies.models import Company, CompanySni
 from crm.extensions import db
 from crm.visits import plan
 from crm.visits.models import FollowUp, FollowUpStatus, Visit, VisitStatus
+from tests.support.queries import page_statements
 from tests.visits.plan_helpers import company, follow_up, visit
 
 YEAR = 2026
@@ -50,9 +51,11 @@ def bulk_register(companies: int, visits: int) -> None:
             for n in range(companies)
         ],
     )
-    ids = db.session.execute(
-        select(Company.id).where(Company.name.like("Massföretag %")).order_by(Company.id)
-    ).scalars().all()
+    ids = (
+        db.session.execute(select(Company.id).where(Company.name.like("Massföretag %")).order_by(Company.id))
+        .scalars()
+        .all()
+    )
     db.session.execute(
         insert(CompanySni.__table__),
         [
@@ -87,19 +90,18 @@ def bulk_register(companies: int, visits: int) -> None:
     db.session.execute(
         insert(FollowUp.__table__),
         [
-            {"company_id": ids[n * 13], "description": "Återkoppla", "status": "oppen",
-             "visible_to_politicians": False, "created_at": start, "updated_at": start}
+            {
+                "company_id": ids[n * 13],
+                "description": "Återkoppla",
+                "status": "oppen",
+                "visible_to_politicians": False,
+                "created_at": start,
+                "updated_at": start,
+            }
             for n in range(50)
         ],
     )
     db.session.commit()
-
-
-def statements(client, count_queries, url: str) -> int:
-    with count_queries() as log:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return log.count
 
 
 @pytest.mark.parametrize("role", ["politician", "staff"])
@@ -107,10 +109,10 @@ def test_the_plan_pages_send_a_constant_number_of_statements(client, login_as, f
     login_as(role)
     small_register(factories)
     urls = [f"/besoksplan/{YEAR}", f"/besoksplan/{YEAR}/forslag"]
-    few = {url: statements(client, count_queries, url) for url in urls}
+    few = {url: page_statements(client, url) for url in urls}
 
     bulk_register(COMPANIES, VISITS)
     assert db.session.execute(select(db.func.count()).select_from(Company)).scalar_one() == COMPANIES + 3
-    many = {url: statements(client, count_queries, url) for url in urls}
+    many = {url: page_statements(client, url) for url in urls}
     assert many == few
     assert few[f"/besoksplan/{YEAR}"] <= 8, few

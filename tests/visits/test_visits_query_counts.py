@@ -8,6 +8,7 @@ import pytest
 
 from crm.extensions import db
 from crm.visits.models import VisitNote, VisitStatus
+from tests.support.queries import page_statements
 
 FEW, MANY = 2, 30
 STATUSES = [VisitStatus.BOOKED, VisitStatus.PROPOSED, VisitStatus.DONE, VisitStatus.CANCELLED]
@@ -27,13 +28,6 @@ def make_visits(factories, company, people, topics, count: int) -> None:
     db.session.commit()
 
 
-def statements(client, count_queries, url: str) -> int:
-    with count_queries() as log:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return log.count
-
-
 @pytest.mark.parametrize("role", ["staff", "organizer", "politician"])
 def test_list_and_timeline_are_constant(client, login_as, factories, count_queries, role):
     me = login_as(role)
@@ -42,11 +36,11 @@ def test_list_and_timeline_are_constant(client, login_as, factories, count_queri
     small, large = factories.company(), factories.company()
     make_visits(factories, small, people, topics, FEW)
     urls = [f"/foretag/{small.id}", "/besok/", "/besok/?status=alla", "/besok/?mine=y&status=alla"]
-    few = {url: statements(client, count_queries, url) for url in urls}
+    few = {url: page_statements(client, url) for url in urls}
 
     make_visits(factories, large, people, topics, MANY)
     many = {url.replace(str(small.id), str(large.id)): n for url, n in few.items()}
-    assert {url: statements(client, count_queries, url) for url in many} == many
+    assert {url: page_statements(client, url) for url in many} == many
 
 
 @pytest.mark.parametrize("role", ["staff", "politician"])
@@ -68,6 +62,6 @@ def test_the_visit_page_is_constant(client, login_as, factories, count_queries, 
 
     small, large = visit_with(FEW), visit_with(MANY)
     for suffix in ("", "/protokoll"):
-        assert statements(client, count_queries, f"/besok/{small.id}{suffix}") == statements(
-            client, count_queries, f"/besok/{large.id}{suffix}"
+        assert page_statements(client, f"/besok/{small.id}{suffix}") == page_statements(
+            client, f"/besok/{large.id}{suffix}"
         )
