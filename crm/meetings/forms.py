@@ -9,41 +9,22 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from crm.auth.models import User
 from crm.companies.models import Company, ContactPerson, Topic
+from crm.formfields import DayField, MultiCheckboxField
 from crm.meetings import services
 from crm.meetings.models import Interaction, InteractionKind
 
 NOTE_MAX_LENGTH = 10_000
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as checkboxes: big tap targets on a phone, no JavaScript."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class DayField(DateField):
-    """A date; an empty box is left to the required check instead of reading as a malformed date."""
-
-    def process_formdata(self, valuelist):
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
 
 
 def kind_choices() -> list[SelectChoice]:

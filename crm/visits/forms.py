@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from crm.auth.models import Role, User
 from crm.companies.models import ContactPerson, Topic
-from crm.meetings.forms import DayField, MultiCheckboxField
+from crm.formfields import DayField, MultiCheckboxField
 from crm.timeutil import NonexistentLocalTime, local, stockholm_to_utc
 from crm.visits import services
 from crm.visits.models import Visit, VisitKind, VisitStatus
