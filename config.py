@@ -29,6 +29,8 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    # Requests larger than this are refused before they are read (the import allows 20 MB files).
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
 
     # Login throttling: failures counted per account and per address in a sliding window.
     LOGIN_WINDOW_SECONDS = 15 * 60

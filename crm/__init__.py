@@ -99,6 +99,7 @@ def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(403, lambda e: render_error(403, "403"))
     app.register_error_handler(404, lambda e: render_error(404, "404"))
     app.register_error_handler(405, lambda e: render_error(405, "405"))
+    app.register_error_handler(413, lambda e: render_error(413, "413"))
     app.register_error_handler(CSRFError, lambda e: render_error(400, "csrf"))
 
     @app.errorhandler(500)

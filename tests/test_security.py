@@ -106,3 +106,11 @@ def test_500_page_rolls_back_and_is_swedish(app, users):
     assert "Något gick fel" in response.get_data(as_text=True)
     count = db.session.execute(select(func.count()).select_from(User).where(User.name == "Halvskriven")).scalar_one()
     assert count == 0
+
+
+def test_too_large_requests_are_refused_in_swedish(client, login_as):
+    login_as("staff")
+    too_big = b"x" * (25 * 1024 * 1024 + 1)
+    response = client.post("/foretag/import/", data=too_big, content_type="application/octet-stream")
+    assert response.status_code == 413
+    assert "Filen är för stor" in response.get_data(as_text=True)
