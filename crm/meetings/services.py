@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased, joinedload, raiseload, selectinload
 
 from crm.auth.models import Role, User
 from crm.companies.models import Company, CompanyContact, ContactPerson, Topic
+from crm.errors import RuleRefused
 from crm.extensions import db
 from crm.meetings.models import Interaction, InteractionKind, NoteStatus, interaction_participants
 from crm.text import name_key
@@ -25,13 +26,8 @@ from crm.timeutil import STOCKHOLM, utcnow
 COMPANY_MATCH_LIMIT = 10
 
 
-class MeetingLogError(Exception):
+class MeetingLogError(RuleRefused):
     """A rule of the meeting log refused the operation; `message` is for the user."""
-
-    message = _l("Det gick inte att genomföra.")
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 class InteractionLocked(MeetingLogError):

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, raiseload
 
 from crm.auth.models import Role, User
 from crm.companies.models import Company, Topic
+from crm.errors import RuleRefused
 from crm.extensions import db
 from crm.meetings.models import Interaction
 from crm.timeutil import STOCKHOLM, utcnow
@@ -45,13 +46,10 @@ def local_today() -> date:
 # --- Rules -----------------------------------------------------------------------------------
 
 
-class FollowUpError(Exception):
+class FollowUpError(RuleRefused):
     """A follow-up rule refused the change; `message` is for the user."""
 
     message = _l("Uppföljningen kunde inte sparas.")
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 class ReasonRequired(FollowUpError):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from crm.auth.models import Role, User
 from crm.companies.models import Company, CompanyContact, ContactPerson, Topic
+from crm.errors import RuleRefused
 from crm.extensions import db
 from crm.timeutil import STOCKHOLM, local, utcnow
 from crm.visits.models import Visit, VisitKind, VisitNote, VisitStatus, visit_participants
@@ -62,13 +63,8 @@ def status_label(status: VisitStatus | str) -> str:
 # --- Errors ----------------------------------------------------------------------------------
 
 
-class VisitError(Exception):
+class VisitError(RuleRefused):
     """A rule of the visit flow refused the operation; `str(error)` is for the user."""
-
-    message = _l("Det gick inte att genomföra.")
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 class IllegalTransition(VisitError):
