@@ -41,6 +41,33 @@ class Config:
     ORGANISATION_NAME = "Näringslivsenheten"
     ITEMS_PER_PAGE = 25
 
+    # Where links in e-mail and calendar feeds point (no request to take it from in the scheduler).
+    BASE_URL = "http://127.0.0.1:5000"
+
+    # Mail. Without MAIL_SERVER, messages are written as .eml files to MAIL_FILE_DIR (development).
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_SECURITY = "none"  # none, starttls or tls (implicit TLS, usually port 465)
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_CA_FILE: str | None = None  # a CA bundle to trust instead of the system's (internal relays)
+    MAIL_TIMEOUT = 20  # seconds for connecting and for each SMTP answer
+    MAIL_FROM = "Näringslivsenheten <naringsliv@example.se>"
+    MAIL_REPLY_TO: str | None = None
+    MAIL_FILE_DIR: str | None = None  # default: <instance>/outbox
+    MAIL_MAX_ATTEMPTS = 8  # temporary failures before a message is dead
+    MAIL_RETRY_BASE_SECONDS = 60  # backoff: 1, 2, 4, 8 ... minutes, capped at MAIL_RETRY_MAX_SECONDS
+    MAIL_RETRY_MAX_SECONDS = 6 * 3600
+    MAIL_LEASE_SECONDS = 300  # a claimed message not finished by then is sent again (same Message-ID)
+    MAIL_BATCH_SIZE = 100
+
+    # The scheduler process (flask scheduler run).
+    SCHEDULER_HEARTBEAT_SECONDS = 30
+    SCHEDULER_STALE_SECONDS = 300  # admins are warned when the heartbeat is older than this
+    SCHEDULER_OUTBOX_SECONDS = 15
+    SCHEDULER_SWEEP_SECONDS = 60
+    SCHEDULER_LOCK_RETRY_SECONDS = 10
+
     @classmethod
     def load(cls) -> dict:
         """Return this environment's settings with the process environment applied."""
@@ -53,6 +80,16 @@ class Config:
         settings.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{BASE_DIR / 'instance' / 'crm.sqlite3'}")
         if env.get("CRM_ORGANISATION_NAME"):
             settings["ORGANISATION_NAME"] = env["CRM_ORGANISATION_NAME"]
+        for key in ("BASE_URL", "MAIL_SERVER", "MAIL_SECURITY", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_CA_FILE",
+                    "MAIL_FROM", "MAIL_REPLY_TO", "MAIL_FILE_DIR"):
+            if env.get(f"CRM_{key}"):
+                settings[key] = env[f"CRM_{key}"]
+        for key in ("MAIL_PORT", "MAIL_TIMEOUT", "SCHEDULER_HEARTBEAT_SECONDS", "SCHEDULER_STALE_SECONDS",
+                    "SCHEDULER_OUTBOX_SECONDS", "SCHEDULER_SWEEP_SECONDS", "SCHEDULER_LOCK_RETRY_SECONDS"):
+            if env.get(f"CRM_{key}"):
+                settings[key] = int(env[f"CRM_{key}"])
+        if settings["MAIL_SECURITY"] not in ("none", "starttls", "tls"):
+            raise RuntimeError("CRM_MAIL_SECURITY must be none, starttls or tls.")
         return settings
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import enum
 import secrets
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Optional
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Enum, Index, String, func, select
+from sqlalchemy import Date, Enum, Index, String, Time, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -45,7 +45,7 @@ def _new_session_token() -> str:
 
 class User(Audited, UserMixin, db.Model):
     __tablename__ = "users"
-    __audit_exclude__ = frozenset({"password_hash", "session_token", "last_login_at"})
+    __audit_exclude__ = frozenset({"password_hash", "session_token", "last_login_at", "last_digest_on"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -60,6 +60,15 @@ class User(Audited, UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), default=_new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+
+    # Reminders by e-mail (crm.reminders): each kind can be turned off; the digest comes at a chosen time.
+    digest_enabled: Mapped[bool] = mapped_column(default=True)
+    digest_time: Mapped[time] = mapped_column(Time(), default=time(7, 30))
+    digest_weekends: Mapped[bool] = mapped_column(default=False)  # also on Saturdays and Sundays
+    visit_reminders_enabled: Mapped[bool] = mapped_column(default=True)
+    assignment_mails_enabled: Mapped[bool] = mapped_column(default=True)
+    # The Stockholm date of the last digest made (sent or found empty), so one day never gets two.
+    last_digest_on: Mapped[Optional[date]] = mapped_column(Date())
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"

@@ -1,0 +1,58 @@
+"""The outbox: every message the CRM sends is a row here first, queued with the change that causes it."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import Enum, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm.dbtypes import UTCDateTime
+from crm.extensions import db
+from crm.timeutil import utcnow
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"  # waiting to be sent (or to be retried at next_attempt_at)
+    SENDING = "sending"  # claimed by a delivery run until lease_until
+    SENT = "sent"
+    PARTIAL = "partial"  # the server took it for some recipients and refused others
+    FAILED = "failed"  # refused permanently (5xx)
+    DEAD = "dead"  # temporary failures until the attempts ran out
+
+
+class OutboxMessage(db.Model):
+    """One message, rendered once at queuing (headers, Message-ID and all) and sent as exactly these bytes."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_messages_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # What the message is about, once: "digest:<user>:<date>", "invite:<invitation>:<sequence>"...
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    status: Mapped[OutboxStatus] = mapped_column(
+        Enum(OutboxStatus, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]),
+        default=OutboxStatus.PENDING,
+    )
+    recipients: Mapped[str] = mapped_column(Text)  # envelope recipients, comma-separated
+    subject: Mapped[str] = mapped_column(String(300))
+    message_id: Mapped[str] = mapped_column(String(255))
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    lease_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    last_error: Mapped[Optional[str]] = mapped_column(Text)
+    refused: Mapped[Optional[str]] = mapped_column(Text)  # recipients the server refused, with its answer
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} {self.dedupe_key} {self.status}>"
+
+    @property
+    def recipient_list(self) -> list[str]:
+        return [address for address in self.recipients.split(",") if address]
