@@ -10,8 +10,8 @@ not sent again, since the others already have it.
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
-import socket
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -161,7 +161,7 @@ class SmtpTransport:
             if error.smtp_code >= 500:
                 return Outcome(OutboxStatus.FAILED, text)
             return Outcome(OutboxStatus.PENDING, text)
-        except (smtplib.SMTPException, OSError, socket.timeout) as error:
+        except (TimeoutError, smtplib.SMTPException, OSError) as error:
             self._drop()
             return Outcome(OutboxStatus.PENDING, f"{type(error).__name__}: {error}")
         if refused:
@@ -184,10 +184,8 @@ class SmtpTransport:
 
     def close(self) -> None:
         if self.connection is not None:
-            try:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
                 self.connection.quit()
-            except (smtplib.SMTPException, OSError):
-                pass
             self._drop()
 
 
