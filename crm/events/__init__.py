@@ -1,0 +1,1 @@
+"""Events, invitations, RSVP and attendance."""

@@ -1,0 +1,37 @@
+"""Calendar subscription tokens: 256 random bits, stored only as a SHA-256 hash, revocable and rotatable."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import Enum, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm.dbtypes import UTCDateTime
+from crm.extensions import db
+from crm.timeutil import utcnow
+
+
+class FeedKind(enum.StrEnum):
+    MINE = "mine"  # a user's own calendar: visits they take part in, events they organize or attend
+    TEAM = "team"  # the unit's calendar
+    NETWORK = "network"  # one network's events
+
+
+class FeedToken(db.Model):
+    __tablename__ = "feed_tokens"
+    __table_args__ = (Index("ix_feed_tokens_owner", "kind", "user_id", "network_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[FeedKind] = mapped_column(
+        Enum(FeedKind, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e])
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    network_id: Mapped[Optional[int]] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
