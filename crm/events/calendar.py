@@ -1,0 +1,92 @@
+"""An event's calendar identity, its download, and the iTIP objects its invitations carry.
+
+The UID is made once with the event and never changes. SEQUENCE rises by one in the same flush as
+any change of start, end, place, link, status or title, and never falls (the same rule as visits).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.utils import parseaddr
+
+from flask import current_app
+from sqlalchemy import event as sa_event
+from sqlalchemy import inspect
+
+from crm.calendar.ical import Attendee, CalendarItem, calendar_bytes
+from crm.events.models import Event, EventStatus, Invitation
+from crm.visits.calendar import CalendarIdentityError
+
+REVISION_COLUMNS = ("starts_at", "ends_at", "place", "link", "status", "title")
+
+
+def _changed(target: Event, key: str) -> bool:
+    history = inspect(target).attrs[key].history
+    if not history.has_changes():
+        return False
+    old = history.deleted[0] if history.deleted else None
+    new = history.added[0] if history.added else None
+    return old != new
+
+
+@sa_event.listens_for(Event, "before_update")
+def _keep_calendar_identity(mapper, connection, target: Event) -> None:
+    if _changed(target, "uid"):
+        raise CalendarIdentityError("an event's UID never changes")
+    sequence = inspect(target).attrs["sequence"].history
+    if sequence.deleted and sequence.added and sequence.added[0] < sequence.deleted[0]:
+        raise CalendarIdentityError("an event's SEQUENCE never falls")
+    explicit = bool(sequence.added) and bool(sequence.deleted) and sequence.added[0] > sequence.deleted[0]
+    if not explicit and any(_changed(target, key) for key in REVISION_COLUMNS):
+        target.sequence = (target.sequence or 0) + 1
+
+
+def organizer_address() -> tuple[str, str]:
+    """The unit's mailbox (name, address): the ORGANIZER of every invitation, where "Accept" lands."""
+    configured = current_app.config.get("ORGANIZER_EMAIL") or current_app.config["MAIL_FROM"]
+    name, address = parseaddr(configured)
+    return name or current_app.config["ORGANISATION_NAME"], address
+
+
+def location(event: Event) -> str:
+    return ", ".join(part for part in (event.place.strip(), event.link.strip()) if part)
+
+
+def event_item(event: Event, url: str, attendee: Invitation | None = None,
+               cancelled: bool | None = None) -> CalendarItem:
+    organizer_name, organizer_email = organizer_address() if attendee is not None else ("", "")
+    attendees: tuple[Attendee, ...] = ()
+    if attendee is not None:
+        attendees = (Attendee(email=attendee.email or "", name=attendee.name),)
+    description = "\n\n".join(part for part in (event.description.strip(), url) if part)
+    return CalendarItem(
+        uid=event.uid,
+        sequence=event.sequence,
+        start=event.starts_at,
+        end=event.ends_at,
+        summary=event.title,
+        updated=event.updated_at,
+        location=location(event),
+        description=description,
+        url=url,
+        cancelled=event.status == EventStatus.CANCELLED if cancelled is None else cancelled,
+        organizer_email=organizer_email,
+        organizer_name=organizer_name,
+        attendees=attendees,
+    )
+
+
+def event_ics(event: Event, url: str) -> bytes:
+    """A download: no METHOD, no ATTENDEE, byte-identical while the event is unchanged."""
+    return calendar_bytes([event_item(event, url)])
+
+
+def invitation_ics(event: Event, invitation: Invitation, method: str, stamp: datetime, url: str,
+                   sequence: int | None = None) -> bytes:
+    """The iTIP object for one invitee: REQUEST (invite, update) or CANCEL, the invitee the only ATTENDEE."""
+    item = event_item(event, url, attendee=invitation, cancelled=method == "CANCEL")
+    if sequence is not None:
+        from dataclasses import replace
+
+        item = replace(item, sequence=sequence)
+    return calendar_bytes([item], method=method, stamp=stamp)

@@ -1,0 +1,395 @@
+"""Invitations: who may be invited, the iTIP mail each invitee gets, answers, the waiting list.
+
+Every message goes through the outbox in the transaction of the change that causes it:
+- inviting queues `invite:<invitation>:<sequence>` (METHOD:REQUEST, the invitee the only ATTENDEE);
+- a change of time, place or title raises the event's SEQUENCE and `send_updates` queues a REQUEST
+  with the new SEQUENCE to everyone invited;
+- cancelling the event queues `cancel:<invitation>:<sequence>` (METHOD:CANCEL) to everyone invited;
+- uninviting one person raises the SEQUENCE and sends that person alone a CANCEL.
+Places are counted on the event with conditional UPDATEs, so two answers arriving at once cannot
+both take the last place; the one that loses goes to the waiting list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from crm.companies.models import ContactPerson
+from crm.errors import RuleRefused
+from crm.events.calendar import invitation_ics, location
+from crm.events.models import Answer, Event, EventKind, EventStatus, Invitation
+from crm.events.tokens import new_key, token_for
+from crm.extensions import db
+from crm.mail.compose import CalendarPart
+from crm.mail.links import absolute_url
+from crm.mail.outbox import queue
+from crm.mail.render import render_mail
+from crm.timeutil import local, utcnow
+
+# Which opt-out an event's invitation respects (ContactPerson.may_receive).
+MAILING_KIND = {
+    EventKind.BREAKFAST: "breakfasts",
+    EventKind.PROCUREMENT_INFO: "procurement",
+    EventKind.THEME: "networks",
+    EventKind.NETWORK_MEETING: "networks",
+    EventKind.WORKSHOP: "networks",
+}
+
+
+class InvitationRefused(RuleRefused):
+    message = _l("Inbjudan kunde inte göras.")
+
+
+class EventCancelled(InvitationRefused):
+    message = _l("Träffen är inställd.")
+
+
+class AnswersClosed(InvitationRefused):
+    message = _l("Sista anmälningsdag har passerat. Kontakta arrangören om du vill ändra ditt svar.")
+
+
+# --- Who may be invited --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    contact: ContactPerson
+    reason: str
+
+
+@dataclass
+class InvitePlan:
+    """Picked contacts sorted into those who get an invitation and those left out, with the reason."""
+
+    invite: list[ContactPerson] = field(default_factory=list)
+    excluded: list[Exclusion] = field(default_factory=list)
+
+
+def exclusion_reason(contact: ContactPerson, kind: EventKind) -> str | None:
+    if contact.objection:
+        return str(_l("Har invänt mot utskick"))
+    if not contact.email:
+        return str(_l("Saknar e-postadress"))
+    mailing = MAILING_KIND[EventKind(kind)]
+    if not contact.may_receive(mailing):
+        return {
+            "breakfasts": str(_l("Har avböjt utskick om frukostmöten")),
+            "procurement": str(_l("Har avböjt utskick om upphandlingsinformation")),
+            "networks": str(_l("Har avböjt utskick om nätverk")),
+        }[mailing]
+    return None
+
+
+def plan_invitations(event: Event, contacts: Iterable[ContactPerson]) -> InvitePlan:
+    already = {
+        contact_id
+        for contact_id in db.session.scalars(
+            select(Invitation.contact_id).where(Invitation.event_id == event.id, Invitation.uninvited_at.is_(None))
+        )
+    }
+    plan = InvitePlan()
+    seen: set[int] = set()
+    for contact in contacts:
+        if contact.id in seen:
+            continue
+        seen.add(contact.id)
+        if contact.id in already:
+            plan.excluded.append(Exclusion(contact, str(_l("Redan inbjuden"))))
+            continue
+        reason = exclusion_reason(contact, event.kind)
+        if reason:
+            plan.excluded.append(Exclusion(contact, reason))
+        else:
+            plan.invite.append(contact)
+    return plan
+
+
+# --- Messages ------------------------------------------------------------------------------------
+
+
+def links(invitation: Invitation) -> dict[str, str]:
+    token = token_for(invitation)
+    respond = absolute_url("rsvp.respond", token=token)
+    return {
+        "respond": respond,
+        "yes": absolute_url("rsvp.respond", token=token, svar=Answer.YES.value),
+        "no": absolute_url("rsvp.respond", token=token, svar=Answer.NO.value),
+        "maybe": absolute_url("rsvp.respond", token=token, svar=Answer.MAYBE.value),
+        "opt_out": absolute_url("rsvp.opt_out", token=token),
+    }
+
+
+def _event_url(event: Event) -> str:
+    return absolute_url("events.show", event_id=event.id)
+
+
+def _queue_itip(invitation: Invitation, method: str, template: str, subject: str, key: str, now: datetime,
+                sequence: int | None = None) -> bool:
+    event = invitation.event
+    data = invitation_ics(event, invitation, method, now, _event_url(event), sequence=sequence)
+    text, html = render_mail(
+        template, event=event, invitation=invitation, links=links(invitation),
+        starts=local(event.starts_at), ends=local(event.ends_at), location=location(event),
+    )
+    filename = "avbokning.ics" if method == "CANCEL" else "inbjudan.ics"
+    return queue(
+        key, kind=f"event-{method.lower()}", to=_recipient(invitation), subject=subject, text=text, html=html,
+        calendar=CalendarPart(data, method, filename), now=now,
+    )
+
+
+def _recipient(invitation: Invitation) -> str:
+    from email.utils import formataddr
+
+    return formataddr((invitation.name, invitation.email or ""))
+
+
+def _when(event: Event) -> str:
+    return local(event.starts_at).strftime("%Y-%m-%d %H:%M")
+
+
+def send_request(invitation: Invitation, now: datetime, update: bool = False) -> bool:
+    """Queue the invitation (or its update) at the event's current SEQUENCE."""
+    event = invitation.event
+    prefix = "Ändrad tid eller plats" if update else "Inbjudan"
+    queued = _queue_itip(
+        invitation, "REQUEST", "event_update" if update else "event_invitation",
+        f"{prefix}: {event.title} {_when(event)}", f"invite:{invitation.id}:{event.sequence}", now,
+    )
+    invitation.sent_sequence = event.sequence
+    if invitation.invited_at is None:
+        invitation.invited_at = now
+    return queued
+
+
+def invite(event: Event, contacts: Iterable[ContactPerson],
+           now: datetime | None = None) -> tuple[list[Invitation], InvitePlan]:
+    """Invite the contacts who may be invited; returns the new invitations and the plan with those left out."""
+    if event.status == EventStatus.CANCELLED:
+        raise EventCancelled()
+    now = now or utcnow()
+    plan = plan_invitations(event, contacts)
+    existing = {
+        invitation.contact_id: invitation
+        for invitation in db.session.scalars(
+            select(Invitation).where(Invitation.event_id == event.id, Invitation.uninvited_at.is_not(None))
+        )
+    }
+    created: list[Invitation] = []
+    for contact in plan.invite:
+        invitation = existing.get(contact.id)
+        if invitation is None:
+            invitation = Invitation(event=event, contact=contact, rsvp_key=new_key())
+            db.session.add(invitation)
+        invitation.name = contact.name
+        invitation.email = contact.email
+        invitation.uninvited_at = None
+        created.append(invitation)
+    db.session.flush()
+    for invitation in created:
+        send_request(invitation, now)
+    if created and event.status == EventStatus.PLANNED:
+        event.status = EventStatus.INVITED
+    db.session.flush()
+    return created, plan
+
+
+def active_invitations(event: Event) -> list[Invitation]:
+    return list(db.session.scalars(
+        select(Invitation).where(
+            Invitation.event_id == event.id, Invitation.uninvited_at.is_(None), Invitation.invited_at.is_not(None)
+        ).order_by(Invitation.id)
+    ))
+
+
+def send_updates(event: Event, now: datetime | None = None) -> int:
+    """After a change of time, place or title: a REQUEST at the new SEQUENCE to each invitee not yet told."""
+    now = now or utcnow()
+    db.session.flush()  # the SEQUENCE rises in this flush if something calendar-visible changed
+    count = 0
+    for invitation in active_invitations(event):
+        if invitation.sent_sequence is not None and invitation.sent_sequence < event.sequence:
+            count += send_request(invitation, now, update=True)
+    db.session.flush()
+    return count
+
+
+def cancel_event(event: Event, now: datetime | None = None) -> int:
+    """Cancel the event and queue METHOD:CANCEL to everyone invited."""
+    now = now or utcnow()
+    if event.status == EventStatus.CANCELLED:
+        return 0
+    event.status = EventStatus.CANCELLED
+    event.cancelled_at = now
+    db.session.flush()
+    count = 0
+    for invitation in active_invitations(event):
+        count += _queue_itip(
+            invitation, "CANCEL", "event_cancel", f"Inställd: {event.title} {_when(event)}",
+            f"cancel:{invitation.id}:{event.sequence}", now,
+        )
+    return count
+
+
+def uninvite(invitation: Invitation, now: datetime | None = None) -> bool:
+    """Withdraw one invitation: the event's SEQUENCE rises and that person alone gets a CANCEL."""
+    now = now or utcnow()
+    if invitation.uninvited_at is not None:
+        return False
+    event = invitation.event
+    release_place(invitation, now)
+    invitation.uninvited_at = now
+    sent = invitation.invited_at is not None
+    if sent:
+        event.sequence = event.sequence + 1
+        db.session.flush()
+        _queue_itip(
+            invitation, "CANCEL", "event_uninvite", f"Avbokad: {event.title} {_when(event)}",
+            f"cancel:{invitation.id}:{event.sequence}", now,
+        )
+    db.session.flush()
+    return sent
+
+
+# --- Answers and the waiting list --------------------------------------------------------------
+
+
+def answers_open(event: Event, now: datetime) -> bool:
+    if event.status == EventStatus.CANCELLED:
+        return False
+    deadline = event.registration_deadline or event.starts_at
+    return now < deadline
+
+
+def lock(invitation: Invitation) -> Invitation:
+    """Hold the invitation's row for the rest of the transaction, then read it afresh."""
+    if db.session.get_bind(Invitation).dialect.name == "postgresql":
+        db.session.scalar(
+            select(Invitation).where(Invitation.id == invitation.id).with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    else:
+        # SQLite: a write first takes the database's write lock, so nothing read afterwards is stale.
+        db.session.execute(
+            update(Invitation).where(Invitation.id == invitation.id).values(id=Invitation.id)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.refresh(invitation)
+    return invitation
+
+
+def _take_place(event: Event) -> bool:
+    result = db.session.execute(
+        update(Event)
+        .where(Event.id == event.id, (Event.capacity.is_(None)) | (Event.places_taken < Event.capacity))
+        .values(places_taken=Event.places_taken + 1, updated_at=Event.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _give_back_place(event: Event) -> None:
+    db.session.execute(
+        update(Event).where(Event.id == event.id, Event.places_taken > 0)
+        .values(places_taken=Event.places_taken - 1, updated_at=Event.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def fill_from_waitlist(event: Event, now: datetime) -> list[Invitation]:
+    """Give free places to those in line, first come first served, and tell each of them."""
+    promoted: list[Invitation] = []
+    waiting = db.session.scalars(
+        select(Invitation).where(
+            Invitation.event_id == event.id, Invitation.waitlisted_at.is_not(None),
+            Invitation.uninvited_at.is_(None), Invitation.answer == Answer.YES,
+        ).order_by(Invitation.waitlisted_at, Invitation.id)
+    ).all()
+    for invitation in waiting:
+        if not _take_place(event):
+            break
+        invitation.waitlisted_at = None
+        promoted.append(invitation)
+        if invitation.email:
+            text, html = render_mail(
+                "event_place", event=event, invitation=invitation, links=links(invitation),
+                starts=local(event.starts_at), ends=local(event.ends_at), location=location(event),
+            )
+            queue(
+                f"waitlist-place:{invitation.id}:{now:%Y%m%dT%H%M%S%f}", kind="event-place",
+                to=_recipient(invitation), subject=f"Du har fått en plats: {event.title} {_when(event)}",
+                text=text, html=html, now=now,
+            )
+    db.session.flush()
+    return promoted
+
+
+def release_place(invitation: Invitation, now: datetime) -> None:
+    """If the invitation holds a place, give it back and let the first in line have it."""
+    if invitation.has_place:
+        _give_back_place(invitation.event)
+        db.session.flush()
+        fill_from_waitlist(invitation.event, now)
+    invitation.waitlisted_at = None
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    answer: Answer
+    has_place: bool
+    waitlisted: bool
+
+
+def respond(invitation: Invitation, answer: Answer, now: datetime | None = None) -> AnswerResult:
+    """Record an answer; "ja" takes a place if one is free and otherwise joins the waiting list."""
+    now = now or utcnow()
+    invitation = lock(invitation)
+    event = invitation.event
+    db.session.refresh(event)
+    if not answers_open(event, now) or invitation.uninvited_at is not None:
+        raise AnswersClosed()
+    answer = Answer(answer)
+    had_place = invitation.has_place
+    if answer == Answer.YES:
+        if not had_place and invitation.waitlisted_at is None:
+            if _take_place(event):
+                invitation.waitlisted_at = None
+            else:
+                invitation.waitlisted_at = now
+    else:
+        if had_place:
+            _give_back_place(event)
+        invitation.waitlisted_at = None
+    invitation.answer = answer
+    invitation.answered_at = now
+    db.session.flush()
+    if had_place and answer != Answer.YES:
+        fill_from_waitlist(event, now)
+    return AnswerResult(answer, invitation.has_place, invitation.waitlisted_at is not None)
+
+
+def remind_unanswered(event: Event, now: datetime | None = None) -> int:
+    """A reminder to each invitee who has not answered (at most one per invitee and day)."""
+    now = now or utcnow()
+    count = 0
+    for invitation in active_invitations(event):
+        if invitation.answer is not None or not invitation.email:
+            continue
+        text, html = render_mail(
+            "event_reminder", event=event, invitation=invitation, links=links(invitation),
+            starts=local(event.starts_at), ends=local(event.ends_at), location=location(event),
+        )
+        if queue(
+            f"rsvp-reminder:{invitation.id}:{local(now):%Y-%m-%d}", kind="event-reminder",
+            to=_recipient(invitation), subject=f"Påminnelse: svara på inbjudan till {event.title}",
+            text=text, html=html, now=now,
+        ):
+            invitation.reminded_at = now
+            count += 1
+    db.session.flush()
+    return count

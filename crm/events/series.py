@@ -1,0 +1,115 @@
+"""Series of events from a rule: "the first Friday of each month, 07:30–09:00, September to May".
+
+Each date becomes an event of its own (own UID, own SEQUENCE); the series only groups them, so one
+event can be moved or cancelled alone, or the rest of the series in one step.
+"""
+
+from __future__ import annotations
+
+import calendar
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from crm.timeutil import stockholm_to_utc
+
+WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
+ORDINALS = {1: "första", 2: "andra", 3: "tredje", 4: "fjärde", -1: "sista"}
+MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+          "november", "december")
+MAX_EVENTS = 120  # a rule that would make more is refused as a mistake
+
+
+class Frequency(enum.StrEnum):
+    MONTHLY = "monthly"  # the n:th (or last) weekday of each month
+    WEEKLY = "weekly"  # every `interval` weeks on the weekday
+
+
+@dataclass(frozen=True)
+class SeriesRule:
+    frequency: Frequency
+    weekday: int  # 0 = Monday
+    first_day: date
+    last_day: date
+    start_time: time
+    end_time: time
+    ordinal: int = 1  # for MONTHLY: 1..4 or -1 (last)
+    interval: int = 1  # for WEEKLY
+    skip_months: frozenset[int] = field(default_factory=frozenset)  # e.g. {6, 7, 8} for no summer meetings
+
+    def describe(self) -> str:
+        times = f"{self.start_time:%H:%M}–{self.end_time:%H:%M}"
+        if self.frequency == Frequency.MONTHLY:
+            text = f"{ORDINALS[self.ordinal]} {WEEKDAYS[self.weekday]} varje månad"
+        elif self.interval == 1:
+            text = f"varje {WEEKDAYS[self.weekday]}"
+        else:
+            text = f"var {self.interval}:e vecka på {WEEKDAYS[self.weekday]}"
+        text = f"{text} {times}, {self.first_day:%Y-%m-%d} – {self.last_day:%Y-%m-%d}"
+        if self.skip_months:
+            text += " utom " + ", ".join(MONTHS[m - 1] for m in sorted(self.skip_months))
+        return text
+
+
+def _nth_weekday(year: int, month: int, weekday: int, ordinal: int) -> date | None:
+    days = [d for d in range(1, calendar.monthrange(year, month)[1] + 1) if date(year, month, d).weekday() == weekday]
+    if ordinal == -1:
+        return date(year, month, days[-1])
+    return date(year, month, days[ordinal - 1]) if ordinal <= len(days) else None
+
+
+def dates(rule: SeriesRule) -> list[date]:
+    found: list[date] = []
+    if rule.frequency == Frequency.MONTHLY:
+        year, month = rule.first_day.year, rule.first_day.month
+        while (year, month) <= (rule.last_day.year, rule.last_day.month):
+            day = _nth_weekday(year, month, rule.weekday, rule.ordinal)
+            if day and rule.first_day <= day <= rule.last_day:
+                found.append(day)
+            month += 1
+            if month == 13:
+                year, month = year + 1, 1
+    else:
+        day = rule.first_day + timedelta(days=(rule.weekday - rule.first_day.weekday()) % 7)
+        while day <= rule.last_day:
+            found.append(day)
+            day += timedelta(weeks=rule.interval)
+    return [day for day in found if day.month not in rule.skip_months]
+
+
+class SeriesRuleError(ValueError):
+    """The rule makes no events, too many, or times that do not exist; `message` is for the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def occurrences(rule: SeriesRule) -> list[tuple[datetime, datetime]]:
+    """Start and end of each event in UTC; Stockholm wall-clock times, so 07:30 stays 07:30 across DST."""
+    from flask_babel import gettext as _
+
+    from crm.timeutil import NonexistentLocalTime
+
+    if rule.last_day < rule.first_day:
+        raise SeriesRuleError(_("Slutdatum kan inte vara före startdatum."))
+    if rule.end_time <= rule.start_time:
+        raise SeriesRuleError(_("Sluttiden måste vara efter starttiden."))
+    days = dates(rule)
+    if not days:
+        raise SeriesRuleError(_("Regeln ger inga datum mellan start- och slutdatum."))
+    if len(days) > MAX_EVENTS:
+        raise SeriesRuleError(_("Regeln ger %(count)d träffar; högst %(max)d går att skapa på en gång.",
+                                count=len(days), max=MAX_EVENTS))
+    result = []
+    for day in days:
+        try:
+            start = stockholm_to_utc(datetime.combine(day, rule.start_time))
+            end = stockholm_to_utc(datetime.combine(day, rule.end_time))
+        except NonexistentLocalTime:
+            raise SeriesRuleError(
+                _("%(day)s finns inte klockslaget %(time)s (sommartiden börjar). Välj en annan tid.",
+                  day=day.isoformat(), time=rule.start_time.strftime("%H:%M"))
+            ) from None
+        result.append((start, end))
+    return result

@@ -1,0 +1,42 @@
+"""RSVP links: a random key stored with the invitation plus an HMAC of it under the app's secret.
+
+A copy of the database alone makes no working link, a forged or altered token is refused in
+constant time, and the token never needs to be stored in the clear.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+from flask import current_app
+from sqlalchemy import select
+
+from crm.events.models import Invitation
+from crm.extensions import db
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def _mac(key: str) -> str:
+    secret = current_app.config["SECRET_KEY"].encode("utf-8")
+    digest = hmac.new(secret, f"rsvp:{key}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
+def token_for(invitation: Invitation) -> str:
+    return f"{invitation.rsvp_key}.{_mac(invitation.rsvp_key)}"
+
+
+def invitation_for(token: str) -> Invitation | None:
+    """The invitation a token names, or None for anything forged, altered or unknown."""
+    key, _, mac = (token or "").partition(".")
+    if not key or not mac or len(token) > 120:
+        return None
+    if not hmac.compare_digest(mac, _mac(key)):
+        return None
+    return db.session.scalar(select(Invitation).where(Invitation.rsvp_key == key))
