@@ -183,3 +183,57 @@ class Factories:
         fields.setdefault("place", "Företagets lokaler")
         fields.setdefault("purpose", "Lära känna företaget och dess behov.")
         return self.visit(company, status=VisitStatus.BOOKED, start=start, **fields)
+
+    # --- Networks and events ---------------------------------------------------------------------
+
+    def network(self, **fields):
+        from crm.networks.models import Network, NetworkKind
+
+        n = next(_sequence)
+        fields.setdefault("name", f"Nätverk {n}")
+        fields.setdefault("kind", NetworkKind.NETWORK)
+        network = Network(**fields)
+        db.session.add(network)
+        db.session.flush()
+        return network
+
+    def member(self, network, contact: ContactPerson | None = None, *, role: str = "medlem",
+               starts_on: date = date(2026, 1, 1), **fields):
+        from crm.networks.models import NetworkMembership
+
+        membership = NetworkMembership(network=network, contact=contact or self.contact(), role=role,
+                                       starts_on=starts_on, **fields)
+        db.session.add(membership)
+        db.session.flush()
+        return membership
+
+    def event(self, *, start: datetime = datetime(2026, 12, 4, 7, 30), duration: timedelta = timedelta(minutes=90),
+              **fields):
+        """An event; `start` is a Stockholm wall-clock time (naive). Default: a breakfast on 2026-12-04 07:30."""
+        from crm.events.models import Event, EventKind, EventStatus
+
+        n = next(_sequence)
+        fields.setdefault("title", f"Frukostmöte {n}")
+        fields.setdefault("kind", EventKind.BREAKFAST)
+        fields.setdefault("status", EventStatus.PLANNED)
+        fields.setdefault("place", "Stadshuset, Stora salen")
+        fields.setdefault("starts_at", stockholm_to_utc(start))
+        fields.setdefault("ends_at", stockholm_to_utc(start + duration))
+        event = Event(**fields)
+        db.session.add(event)
+        db.session.flush()
+        return event
+
+    def invitation(self, event, contact: ContactPerson | None = None, **fields):
+        """An invitation row as if it had been sent (no mail queued; use crm.events.invitations.invite for that)."""
+        from crm.events.models import Invitation
+        from crm.events.tokens import new_key
+
+        contact = contact or self.contact()
+        fields.setdefault("invited_at", utcnow())
+        fields.setdefault("sent_sequence", event.sequence)
+        invitation = Invitation(event=event, contact=contact, name=contact.name, email=contact.email,
+                                rsvp_key=new_key(), **fields)
+        db.session.add(invitation)
+        db.session.flush()
+        return invitation
