@@ -192,6 +192,7 @@ def seed_demo_organisation(password: str, seed: int = 2026) -> list[tuple[str, s
             )
     db.session.flush()
     _seed_visits_and_meetings(rng, users)
+    _seed_networks_and_events(rng, users)
     return [(user.role.value, user.email) for user in users]
 
 
@@ -266,3 +267,80 @@ def _seed_visits_and_meetings(rng: random.Random, users) -> None:
             participants=[author], status=NoteStatus.FINAL if final else NoteStatus.DRAFT,
             finalized_at=utcnow() if final else None, finalized_by=author if final else None,
         ))
+
+
+NETWORKS = [
+    ("Kvinnliga företagare i Åbyvik", "natverk",
+     "Nätverk för kvinnor som driver företag i kommunen. Träffas varje månad."),
+    ("Frukostklubben", "frukostmote", "Frukostmöten med näringslivet första fredagen i månaden, september–maj."),
+    ("Näringslivsrådet", "naringslivsrad", "Rådet där kommunledningen och företagen möts fyra gånger om året."),
+]
+
+
+def _seed_networks_and_events(rng: random.Random, users) -> None:
+    """Three networks with members, this season's breakfast series and some answers and attendance.
+
+    Invitations are written as already sent, without mail: demo addresses must never receive anything.
+    """
+    from datetime import datetime, time, timedelta
+
+    from sqlalchemy import select
+
+    from crm.events.models import Answer, Attendance, EventKind, EventStatus, Invitation
+    from crm.events.series import Frequency, SeriesRule
+    from crm.events.services import EventData, create_event, create_series
+    from crm.events.tokens import new_key
+    from crm.networks.models import Network, NetworkKind
+    from crm.networks.services import add_members
+
+    today = datetime.now().date()
+    organizer = next(user for user in users if user.role == Role.ORGANIZER)
+    contacts = db.session.execute(select(ContactPerson).order_by(ContactPerson.id)).scalars().all()
+    networks = []
+    for index, (name, kind, description) in enumerate(NETWORKS):
+        network = Network(name=name, kind=NetworkKind(kind), description=description, owner=organizer)
+        db.session.add(network)
+        db.session.flush()
+        members = rng.sample(contacts, k=min(len(contacts), 14 - index * 3))
+        add_members(network, members[:1], "ordförande", date(today.year - 1, 1, 1))
+        add_members(network, members[1:], "medlem", date(today.year - 1, 1, 1))
+        networks.append((network, members))
+
+    breakfast, breakfast_members = networks[1]
+    season_start = date(today.year if today.month >= 8 else today.year - 1, 9, 1)
+    rule = SeriesRule(Frequency.MONTHLY, weekday=4, first_day=season_start, last_day=date(season_start.year + 1, 5, 31),
+                      start_time=time(7, 30), end_time=time(9, 0))
+    first = stockholm_to_utc(datetime.combine(season_start, time(7, 30)))
+    series = create_series(
+        EventData(title="Frukostmöte", kind=EventKind.BREAKFAST, starts_at=first, ends_at=first + timedelta(minutes=90),
+                  network_id=breakfast.id, place="Stadshuset, Stora salen",
+                  description="Frukost, en kort dragning och tid att prata med varandra.", capacity=40,
+                  registration_deadline=first - timedelta(days=2), asks_dietary=True),
+        rule, organizer,
+    )
+    now = utcnow()
+    next_event = next((event for event in series.events if event.ends_at >= now), None)
+    for event in series.events:
+        past = event.ends_at < now
+        if not past and event is not next_event:
+            continue
+        event.status = EventStatus.HELD if past else EventStatus.INVITED
+        for contact in breakfast_members:
+            invitation = Invitation(event=event, contact=contact, name=contact.name, email=contact.email,
+                                    rsvp_key=new_key(), invited_at=event.starts_at - timedelta(days=14),
+                                    sent_sequence=event.sequence)
+            roll = rng.random()
+            if roll < 0.55:
+                invitation.answer, invitation.answered_at = Answer.YES, event.starts_at - timedelta(days=5)
+                event.places_taken += 1
+                if past:
+                    invitation.attendance = Attendance.ATTENDED if rng.random() < 0.85 else Attendance.NO_SHOW
+            elif roll < 0.75:
+                invitation.answer, invitation.answered_at = Answer.NO, event.starts_at - timedelta(days=6)
+            db.session.add(invitation)
+    council, _members = networks[2]
+    start = stockholm_to_utc(datetime.combine(today + timedelta(days=24), time(15, 0)))
+    create_event(EventData(title="Näringslivsrådet: kompetensförsörjning", kind=EventKind.THEME, starts_at=start,
+                           ends_at=start + timedelta(hours=2), network_id=council.id, place="Stadshuset, Rum 2",
+                           capacity=None), organizer)
+    db.session.flush()
