@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
-from crm.companies.models import CompanyContact, ContactPerson
+from crm.auth.models import Role, User
+from crm.companies.models import Company, CompanyContact, ContactPerson
+from crm.companies.search import CompanyFilters, company_query
 from crm.errors import RuleRefused
 from crm.events.models import Attendance, Event, EventStatus, Invitation
 from crm.extensions import db
-from crm.networks.models import Network, NetworkMembership
+from crm.networks.models import Network, NetworkKind, NetworkMembership
+from crm.timeutil import STOCKHOLM
 
 MEMBER_ROLES = ("ordförande", "vice ordförande", "sekreterare", "ledamot", "adjungerad", "medlem")
 
@@ -105,3 +110,236 @@ def figures(network_ids: list[int], on: date) -> dict[int, NetworkFigures]:
         average = round(attended.get(network_id, 0) / events, 1) if events else None
         result[network_id] = NetworkFigures(members.get(network_id, 0), events, average)
     return result
+
+
+# --- Labels ------------------------------------------------------------------------------------
+
+KIND_LABELS = {
+    NetworkKind.NETWORK: _l("Nätverk"),
+    NetworkKind.BUSINESS_COUNCIL: _l("Näringslivsråd"),
+    NetworkKind.SECTOR_COUNCIL: _l("Branschråd"),
+    NetworkKind.BREAKFAST: _l("Frukostmöte"),
+}
+
+
+def kind_label(kind: NetworkKind | str) -> str:
+    return str(KIND_LABELS[NetworkKind(kind)])
+
+
+def average_label(value: float | None) -> str:
+    """An average attendance as Swedes write it (3,5), or a dash when no event has been held."""
+    return "–" if value is None else format_decimal(value, format="0.0")
+
+
+def stockholm_today() -> date:
+    return datetime.now(STOCKHOLM).date()
+
+
+# --- Networks ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NetworkData:
+    name: str
+    kind: NetworkKind
+    description: str
+    owner_id: int | None
+    active: bool
+
+
+def save_network(network: Network, data: NetworkData) -> Network:
+    network.name = data.name.strip()
+    network.kind = data.kind
+    network.description = data.description.strip()
+    network.owner_id = data.owner_id
+    network.active = data.active
+    if network.id is None:
+        db.session.add(network)
+    db.session.flush()
+    return network
+
+
+def owner_candidates(keep_id: int | None = None) -> list[User]:
+    """Active staff and organizers; a network's present owner stays choosable even if no longer one of them."""
+    eligible = and_(User.active.is_(True), User.role.in_([Role.STAFF, Role.ORGANIZER]))
+    condition = or_(eligible, User.id == keep_id) if keep_id else eligible
+    return list(db.session.scalars(select(User).where(condition).order_by(User.name, User.id)))
+
+
+def list_query(kind: NetworkKind | None = None, active: bool | None = True) -> Select:
+    query = select(Network).options(selectinload(Network.owner))
+    if kind is not None:
+        query = query.where(Network.kind == kind)
+    if active is not None:
+        query = query.where(Network.active.is_(active))
+    return query.order_by(func.lower(Network.name), Network.id)
+
+
+# --- Members -----------------------------------------------------------------------------------
+
+
+def members_of(network: Network, on: date) -> tuple[list[NetworkMembership], list[NetworkMembership]]:
+    """The members who have not left by `on` (those starting later too), and the former ones, newest ended first."""
+    memberships = db.session.scalars(
+        select(NetworkMembership).where(NetworkMembership.network_id == network.id)
+        .options(joinedload(NetworkMembership.contact), joinedload(NetworkMembership.company))
+    ).all()
+    present = [m for m in memberships if m.ends_on is None or m.ends_on >= on]
+    former = [m for m in memberships if m.ends_on is not None and m.ends_on < on]
+    present.sort(key=lambda m: (m.contact.name_key, m.starts_on, m.id))
+    former.sort(key=lambda m: (m.ends_on, m.starts_on, m.id), reverse=True)
+    return present, former
+
+
+def member_ids(network: Network, contact_ids: Iterable[int], on: date) -> set[int]:
+    """Which of these contacts are members of the network on `on`."""
+    return set(db.session.scalars(
+        select(NetworkMembership.contact_id).where(
+            NetworkMembership.network_id == network.id, NetworkMembership.contact_id.in_(list(contact_ids)), current(on)
+        )
+    ))
+
+
+def current_companies(contact: ContactPerson, on: date) -> list[CompanyContact]:
+    """The contact's roles at companies that have not ended by `on`, oldest link first (the default company)."""
+    links = [link for link in contact.company_links if link.end_date is None or link.end_date >= on]
+    return sorted(links, key=lambda link: link.id)
+
+
+class SameRole(MembershipRefused):
+    message = _l("Välj en annan roll än den nuvarande.")
+
+
+class RoleChangeBeforeStart(MembershipRefused):
+    message = _l("Den nya rollen kan inte börja innan medlemskapet började.")
+
+
+class MembershipOver(MembershipRefused):
+    message = _l("Medlemskapet har redan upphört den dagen.")
+
+
+def change_role(membership: NetworkMembership, role: str, on: date) -> NetworkMembership:
+    """The member has `role` from `on`: the old membership ends the day before and a new one starts on `on`.
+
+    Both stay in the history. A role changed on the membership's very first day corrects that membership
+    instead (the audit log keeps the earlier value).
+    """
+    role = role.strip() or "medlem"
+    if role == membership.role:
+        raise SameRole()
+    if on < membership.starts_on:
+        raise RoleChangeBeforeStart()
+    if membership.ends_on is not None and membership.ends_on < on:
+        raise MembershipOver()
+    if on == membership.starts_on:
+        membership.role = role
+        db.session.flush()
+        return membership
+    successor = NetworkMembership(
+        network_id=membership.network_id, contact_id=membership.contact_id, company_id=membership.company_id,
+        role=role, starts_on=on, ends_on=membership.ends_on,
+    )
+    membership.ends_on = on - timedelta(days=1)
+    db.session.add(successor)
+    db.session.flush()
+    return successor
+
+
+def bulk_candidates(filters: CompanyFilters, on: date) -> Select:
+    """The present contact persons of the companies the company-list filters match, one row per company role.
+
+    The outer query uses aliases so the filters' own subqueries (contact search, tags) never correlate to it.
+    """
+    companies = company_query(filters).with_only_columns(Company.id).order_by(None)
+    link, person, firm = aliased(CompanyContact), aliased(ContactPerson), aliased(Company)
+    return (
+        select(link)
+        .join(link.company.of_type(firm))
+        .join(link.contact.of_type(person))
+        .options(contains_eager(link.company.of_type(firm)), contains_eager(link.contact.of_type(person)))
+        .where(link.company_id.in_(companies), or_(link.end_date.is_(None), link.end_date >= on))
+        .order_by(firm.name_key, firm.id, person.name_key, link.id)
+    )
+
+
+def company_links(link_ids: Iterable[int]) -> list[CompanyContact]:
+    """The chosen company roles with their contacts, in the order chosen."""
+    ids = list(dict.fromkeys(link_ids))
+    found = {
+        link.id: link
+        for link in db.session.scalars(
+            select(CompanyContact).where(CompanyContact.id.in_(ids)).options(joinedload(CompanyContact.contact))
+        )
+    }
+    return [found[link_id] for link_id in ids if link_id in found]
+
+
+def add_from_company_links(network: Network, links: Iterable[CompanyContact], role: str,
+                           starts_on: date) -> tuple[list[NetworkMembership], list[ContactPerson]]:
+    """Add each link's contact with that link's company; members already (and anyone listed twice) are skipped.
+
+    Someone picked through two companies joins once, with the first company; the skipped list holds
+    each person who was already a member on `starts_on`.
+    """
+    links = list(links)
+    members = member_ids(network, {link.contact_id for link in links}, starts_on)
+    added, skipped, seen = [], [], set()
+    for link in links:
+        if link.contact_id in seen:
+            continue
+        seen.add(link.contact_id)
+        if link.contact_id in members:
+            skipped.append(link.contact)
+            continue
+        membership = NetworkMembership(
+            network_id=network.id, contact_id=link.contact_id, company_id=link.company_id,
+            role=role.strip() or "medlem", starts_on=starts_on,
+        )
+        db.session.add(membership)
+        added.append(membership)
+    db.session.flush()
+    return added, skipped
+
+
+# --- The network's events ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NetworkEvents:
+    upcoming: list[Event]
+    past: list[Event]
+    past_total: int
+    attended: dict[int, int]  # event id -> how many attended
+
+
+def events_of(network: Network, now: datetime, limit: int = 20) -> NetworkEvents:
+    """The network's next events and its latest past ones (each list at most `limit`), in 4 queries."""
+    upcoming = db.session.scalars(
+        select(Event).where(Event.network_id == network.id, Event.starts_at >= now)
+        .order_by(Event.starts_at, Event.id).limit(limit)
+    ).all()
+    past = db.session.scalars(
+        select(Event).where(Event.network_id == network.id, Event.starts_at < now)
+        .order_by(Event.starts_at.desc(), Event.id.desc()).limit(limit)
+    ).all()
+    past_total = db.session.scalar(
+        select(func.count()).select_from(Event).where(Event.network_id == network.id, Event.starts_at < now)
+    )
+    attended = dict(db.session.execute(
+        select(Invitation.event_id, func.count())
+        .where(Invitation.event_id.in_([event.id for event in past]), Invitation.attendance == Attendance.ATTENDED)
+        .group_by(Invitation.event_id)
+    ).all())
+    return NetworkEvents(list(upcoming), list(past), past_total or 0, attended)
+
+
+EVENT_STATUS_LABELS = {
+    EventStatus.PLANNED: _l("planerad"),
+    EventStatus.INVITED: _l("inbjudan skickad"),
+    EventStatus.HELD: _l("genomförd"),
+    EventStatus.CANCELLED: _l("inställd"),
+}
+
+
+def event_status_label(status: EventStatus | str) -> str:
+    return str(EVENT_STATUS_LABELS[EventStatus(status)])
