@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField, TimeField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, StopValidation, ValidationError
 
 from crm.auth.models import Role
 from crm.auth.services import email_taken
@@ -78,8 +78,45 @@ class ResetPasswordForm(NewPasswordMixin, FlaskForm):
     submit = SubmitField(_l("Sätt nytt lösenord"))
 
 
+class ClockField(TimeField):
+    """A time of day as HH:MM (a time picker in most browsers, a text box elsewhere)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("invalid_value_message", _l("Skriv tiden som TT:MM, till exempel 07:30."))
+        super().__init__(label, validators, format=["%H:%M", "%H:%M:%S"], **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist and not "".join(valuelist).strip():
+            self.data = None  # left to the required check
+            return
+        super().process_formdata(valuelist)
+
+    def pre_validate(self, form) -> None:
+        if self.process_errors:
+            raise StopValidation()  # one message: the malformed time, not also "required"
+
+
 class AccountForm(FlaskForm):
     locale = SelectField(_l("Språk"), choices=LOCALE_CHOICES)
+    digest_enabled = BooleanField(
+        _l("Daglig sammanfattning"),
+        description=_l("Ett mejl med dina försenade uppföljningar, de som ska vara klara i dag och i veckan, "
+                       "och dina bokade besök den närmaste veckan. Inget mejl när det inte finns något."),
+    )
+    digest_time = ClockField(
+        _l("Tid för sammanfattningen"),
+        validators=[DataRequired(_l("Fyll i en tid, till exempel 07:30."))],
+        description=_l("Som TT:MM, svensk tid."),
+    )
+    digest_weekends = BooleanField(_l("Även lördag och söndag"))
+    visit_reminders_enabled = BooleanField(
+        _l("Påminnelse inför besök"),
+        description=_l("Dagen före ett bokat besök som du deltar i."),
+    )
+    assignment_mails_enabled = BooleanField(
+        _l("Mejl när du får en uppföljning"),
+        description=_l("När någon annan ger dig en uppföljning."),
+    )
     submit = SubmitField(_l("Spara"))
 
 

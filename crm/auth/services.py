@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from sqlalchemy import func, select
 
 from crm.audit.mixins import record
@@ -57,6 +59,17 @@ def update_user(user: User, *, name: str, email: str, role: Role, active: bool, 
     if user.active and not active:
         user.rotate_session()
     user.active = active
+
+
+def set_preferences(user: User, *, locale: str, digest_enabled: bool, digest_time: time, digest_weekends: bool,
+                    visit_reminders_enabled: bool, assignment_mails_enabled: bool) -> None:
+    """The user's own settings: language and which reminders come by e-mail (crm.reminders)."""
+    user.locale = locale
+    user.digest_enabled = digest_enabled
+    user.digest_time = digest_time.replace(second=0, microsecond=0)
+    user.digest_weekends = digest_weekends
+    user.visit_reminders_enabled = visit_reminders_enabled
+    user.assignment_mails_enabled = assignment_mails_enabled
 
 
 def active_admin_count() -> int:

@@ -108,9 +108,18 @@ def set_language():
 @bp.route("/konto", methods=["GET", "POST"])
 @any_user
 def account():
-    form = AccountForm(obj=current_user)
+    user = current_user._get_current_object()
+    form = AccountForm(obj=user)
     if form.validate_on_submit():
-        current_user.locale = form.locale.data
+        services.set_preferences(
+            user,
+            locale=form.locale.data,
+            digest_enabled=form.digest_enabled.data,
+            digest_time=form.digest_time.data,
+            digest_weekends=form.digest_weekends.data,
+            visit_reminders_enabled=form.visit_reminders_enabled.data,
+            assignment_mails_enabled=form.assignment_mails_enabled.data,
+        )
         db.session.commit()
         flash(_("Dina inställningar är sparade."), "success")
         return redirect(url_for("auth.account"))

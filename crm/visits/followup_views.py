@@ -112,7 +112,7 @@ def edit(follow_up_id: int):
         abort(404)
     form = _form(follow_up, data=FollowUpForm.initial_data(follow_up))
     if form.validate_on_submit():
-        followups.update_follow_up(follow_up, form.to_data(), followups.local_today())
+        followups.update_follow_up(follow_up, form.to_data(), followups.local_today(), actor=_me())
         db.session.commit()
         _flash_saved(follow_up)
         return redirect(url_for("followups.detail", follow_up_id=follow_up.id))

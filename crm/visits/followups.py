@@ -19,6 +19,7 @@ from crm.companies.models import Company, Topic
 from crm.errors import RuleRefused
 from crm.extensions import db
 from crm.meetings.models import Interaction
+from crm.reminders.assignment import notify_assignee
 from crm.timeutil import STOCKHOLM, utcnow
 from crm.visits.closure import OPEN_STATUSES, is_fully_closed, loose_ends
 from crm.visits.models import FollowUp, FollowUpStatus, Visit, visit_participants
@@ -169,7 +170,7 @@ def _apply(follow_up: FollowUp, data: FollowUpData, now: datetime | None) -> Non
 
 def create_follow_up(source: Source, data: FollowUpData, author: User, today: date,
                      now: datetime | None = None) -> FollowUp:
-    """Raise a follow-up from a visit, a meeting or a company."""
+    """Raise a follow-up from a visit, a meeting or a company; the assignee is mailed (crm.reminders.assignment)."""
     _check(data, today, previous_due=None)
     follow_up = FollowUp(
         company=source.company, visit=source.visit, interaction=source.interaction, created_by=author,
@@ -178,14 +179,23 @@ def create_follow_up(source: Source, data: FollowUpData, author: User, today: da
     _apply(follow_up, data, now)
     db.session.add(follow_up)
     db.session.flush()
+    if follow_up.assignee_id is not None:
+        notify_assignee(follow_up, actor=author, now=now or utcnow())
     return follow_up
 
 
-def update_follow_up(follow_up: FollowUp, data: FollowUpData, today: date, now: datetime | None = None) -> None:
-    """Change a follow-up; an overdue one may keep its due date, but not get another that has passed."""
+def update_follow_up(follow_up: FollowUp, data: FollowUpData, today: date, now: datetime | None = None,
+                     actor: User | None = None) -> None:
+    """Change a follow-up; an overdue one may keep its due date, but not get another that has passed.
+
+    A new assignee is mailed in the same transaction, unless it is the `actor` making the change.
+    """
     _check(data, today, previous_due=follow_up.due_date)
+    previous_assignee = follow_up.assignee_id
     _apply(follow_up, data, now)
     db.session.flush()
+    if follow_up.assignee_id is not None and follow_up.assignee_id != previous_assignee:
+        notify_assignee(follow_up, actor=actor, now=now or utcnow())
 
 
 def closes_its_visit(follow_up: FollowUp) -> bool:
