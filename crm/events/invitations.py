@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 
 from crm.companies.models import ContactPerson
 from crm.errors import RuleRefused
-from crm.events.calendar import invitation_ics, location
+from crm.events.calendar import invitation_ics, location, organizer_address
 from crm.events.models import Answer, Event, EventKind, EventStatus, Invitation
 from crm.events.tokens import new_key, token_for
 from crm.extensions import db
@@ -75,6 +75,9 @@ def exclusion_reason(contact: ContactPerson, kind: EventKind) -> str | None:
         return str(_l("Har invänt mot utskick"))
     if not contact.email:
         return str(_l("Saknar e-postadress"))
+    if contact.email.strip().lower() == organizer_address()[1].lower():
+        # The ORGANIZER itself: a REQUEST to it would land as an invitation from itself to itself.
+        return str(_l("Är enhetens egen adress (arrangören)"))
     mailing = MAILING_KIND[EventKind(kind)]
     if not contact.may_receive(mailing):
         return {
@@ -374,8 +377,13 @@ def respond(invitation: Invitation, answer: Answer, now: datetime | None = None)
 
 
 def remind_unanswered(event: Event, now: datetime | None = None) -> int:
-    """A reminder to each invitee who has not answered (at most one per invitee and day)."""
+    """A reminder to each invitee who has not answered (at most one per invitee and day).
+
+    Nothing is sent once answers are closed (cancelled, or past the deadline): the links would refuse.
+    """
     now = now or utcnow()
+    if not answers_open(event, now):
+        return 0
     count = 0
     for invitation in active_invitations(event):
         if invitation.answer is not None or not invitation.email:

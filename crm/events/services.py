@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from crm.auth.models import User
-from crm.companies.models import ContactPerson
+from crm.companies.models import Company, CompanyContact, ContactPerson
 from crm.errors import RuleRefused
 from crm.events import invitations
 from crm.events.models import (
+    Answer,
     Attendance,
     DietaryNeed,
     Event,
@@ -29,7 +30,7 @@ from crm.events.models import (
 from crm.events.series import SeriesRule, occurrences
 from crm.extensions import db
 from crm.networks.models import Network
-from crm.timeutil import local, stockholm_to_utc, utcnow
+from crm.timeutil import NonexistentLocalTime, local, stockholm_to_utc, utcnow
 
 DIETARY_CHOICES = {
     "vegetarisk": _l("Vegetarisk"),
@@ -39,8 +40,38 @@ DIETARY_CHOICES = {
     "notter": _l("Nötallergi"),
     "annat": _l("Annat"),
 }
+KIND_LABELS = {
+    EventKind.BREAKFAST: _l("Frukostmöte"),
+    EventKind.THEME: _l("Temamöte"),
+    EventKind.NETWORK_MEETING: _l("Nätverksträff"),
+    EventKind.PROCUREMENT_INFO: _l("Informationsmöte inför upphandling"),
+    EventKind.WORKSHOP: _l("Workshop"),
+}
+STATUS_LABELS = {
+    EventStatus.PLANNED: _l("planerad"),
+    EventStatus.INVITED: _l("inbjudan skickad"),
+    EventStatus.HELD: _l("genomförd"),
+    EventStatus.CANCELLED: _l("inställd"),
+}
+ANSWER_LABELS = {
+    Answer.YES: _l("ja"),
+    Answer.NO: _l("nej"),
+    Answer.MAYBE: _l("kanske"),
+}
 CANCELLED_KEPT_DAYS = 30  # cancelled events stay in feeds this long, marked STATUS:CANCELLED
 DIETARY_KEPT_HOURS = 24  # dietary needs are deleted this long after the event ends
+
+
+def kind_label(kind: EventKind | str) -> str:
+    return str(KIND_LABELS[EventKind(kind)])
+
+
+def status_label(status: EventStatus | str) -> str:
+    return str(STATUS_LABELS[EventStatus(status)])
+
+
+def answer_label(answer: Answer | str | None) -> str:
+    return str(ANSWER_LABELS[Answer(answer)]) if answer else str(_l("inget svar"))
 
 
 class EventRefused(RuleRefused):
@@ -57,6 +88,28 @@ class DeadlineAfterStart(EventRefused):
 
 class AlreadyCancelled(EventRefused):
     message = _l("Träffen är redan inställd.")
+
+
+class AttendanceNotOpen(EventRefused):
+    message = _l("Närvaron kan avslutas först när träffen har börjat.")
+
+
+class EventIsCancelled(EventRefused):
+    message = _l("Träffen är inställd.")
+
+
+class MissingLocalTime(EventRefused):
+    """A wall-clock time that does not exist on one of the days (the spring-forward hour)."""
+
+    def __init__(self, day: date, at: time) -> None:
+        super().__init__()
+        self.day = day
+        self.at = at
+        self.message = _l(
+            "Klockan %(time)s finns inte den %(date)s: då ställs klockan fram en timme till sommartid. "
+            "Välj en annan tid.",
+            time=at.strftime("%H:%M"), date=day.isoformat(),
+        )
 
 
 @dataclass(frozen=True)
@@ -105,20 +158,45 @@ def create_event(data: EventData, organizer: User) -> Event:
 
 
 def create_series(data: EventData, rule: SeriesRule, organizer: User) -> EventSeries:
-    """One event per date of the rule, each with its own UID; `data`'s times are replaced by the rule's."""
+    """One event per date of the rule, each with its own UID; `data`'s times are replaced by the rule's.
+
+    A registration deadline in `data` is read relative to `data.starts_at` and kept at the same
+    wall-clock distance before each event (two days before at 12:00 stays 12:00 across DST).
+    """
     times = occurrences(rule)
     series = EventSeries(title=data.title.strip(), rule=rule.describe(), created_by_id=organizer.id)
     db.session.add(series)
     for start, end in times:
         deadline = None
         if data.registration_deadline is not None:
-            deadline = start - (data.starts_at - data.registration_deadline)
+            deadline = shifted_deadline(data.starts_at, data.registration_deadline, start)
+        item = EventData(**{**data.__dict__, "starts_at": start, "ends_at": end, "registration_deadline": deadline})
+        _check(item)
         event = Event(organizer=organizer, status=EventStatus.PLANNED, sequence=0, series=series)
-        _apply(event, EventData(**{**data.__dict__, "starts_at": start, "ends_at": end,
-                                   "registration_deadline": deadline}))
+        _apply(event, item)
         db.session.add(event)
     db.session.flush()
     return series
+
+
+def shifted_deadline(old_start: datetime, old_deadline: datetime, new_start: datetime) -> datetime:
+    """The deadline for an event starting at `new_start`, as far before it on the wall clock as before `old_start`."""
+    shift = _wall(old_start) - _wall(old_deadline)
+    try:
+        return stockholm_to_utc(_wall(new_start) - shift)
+    except NonexistentLocalTime:
+        return new_start - (old_start - old_deadline)
+
+
+def _wall(value: datetime) -> datetime:
+    return local(value).replace(tzinfo=None)
+
+
+def _utc_on(day: date, at: time) -> datetime:
+    try:
+        return stockholm_to_utc(datetime.combine(day, at))
+    except NonexistentLocalTime:
+        raise MissingLocalTime(day, at) from None
 
 
 def update_event(event: Event, data: EventData, now: datetime | None = None) -> int:
@@ -126,12 +204,34 @@ def update_event(event: Event, data: EventData, now: datetime | None = None) -> 
     if event.status == EventStatus.CANCELLED:
         raise AlreadyCancelled()
     _check(data)
+    now = now or utcnow()
     old_capacity = event.capacity
+    before = event.sequence
     _apply(event, data)
-    sent = invitations.send_updates(event, now or utcnow())
+    db.session.flush()  # the SEQUENCE rises here if something calendar-visible changed
+    # Only a change invitees can see is sent: a SEQUENCE raised earlier by a status change alone
+    # (planerad -> inbjudan skickad) or by uninviting someone else is no news to them.
+    sent = invitations.send_updates(event, now) if event.sequence > before else 0
     if event.capacity is None or (old_capacity is not None and event.capacity > old_capacity):
-        invitations.fill_from_waitlist(event, now or utcnow())
+        invitations.fill_from_waitlist(event, now)
     return sent
+
+
+def move_event(event: Event, day: date, start: time, end: time, place: str | None = None,
+               now: datetime | None = None) -> int:
+    """Move this one event to another day or time (and place); the deadline moves along. Returns updates queued."""
+    if end <= start:
+        raise EndBeforeStart()
+    starts_at, ends_at = _utc_on(day, start), _utc_on(day, end)
+    deadline = event.registration_deadline
+    if deadline is not None:
+        deadline = shifted_deadline(event.starts_at, deadline, starts_at)
+    data = EventData(
+        title=event.title, kind=event.kind, starts_at=starts_at, ends_at=ends_at, network_id=event.network_id,
+        place=event.place if place is None else place, link=event.link, description=event.description,
+        capacity=event.capacity, registration_deadline=deadline, asks_dietary=event.asks_dietary,
+    )
+    return update_event(event, data, now)
 
 
 def rest_of_series(event: Event) -> list[Event]:
@@ -147,25 +247,32 @@ def rest_of_series(event: Event) -> list[Event]:
 
 
 def move_rest_of_series(event: Event, start: time, end: time, place: str | None = None,
-                        now: datetime | None = None) -> list[Event]:
-    """New wall-clock times (and place) for this and every later event of the series, updates sent."""
+                        now: datetime | None = None) -> tuple[list[Event], int]:
+    """New wall-clock times (and place) for this and every later event of the series.
+
+    Returns the events moved and how many updates were queued to their invitees.
+    """
     if end <= start:
         raise EndBeforeStart()
+    if event.status == EventStatus.CANCELLED:
+        raise AlreadyCancelled()
     now = now or utcnow()
     moved = rest_of_series(event)
+    before = {item.id: item.sequence for item in moved}
     for item in moved:
         day = local(item.starts_at).date()
-        shift = item.registration_deadline and item.starts_at - item.registration_deadline
-        item.starts_at = stockholm_to_utc(datetime.combine(day, start))
-        item.ends_at = stockholm_to_utc(datetime.combine(day, end))
-        if shift:
-            item.registration_deadline = item.starts_at - shift
+        starts_at, ends_at = _utc_on(day, start), _utc_on(day, end)
+        if item.registration_deadline is not None:
+            item.registration_deadline = shifted_deadline(item.starts_at, item.registration_deadline, starts_at)
+        item.starts_at, item.ends_at = starts_at, ends_at
         if place is not None:
             item.place = place.strip()
     db.session.flush()
+    sent = 0
     for item in moved:
-        invitations.send_updates(item, now)
-    return moved
+        if item.sequence > before[item.id]:
+            sent += invitations.send_updates(item, now)
+    return moved, sent
 
 
 def cancel(event: Event, now: datetime | None = None) -> int:
@@ -174,35 +281,55 @@ def cancel(event: Event, now: datetime | None = None) -> int:
     return invitations.cancel_event(event, now or utcnow())
 
 
-def cancel_rest_of_series(event: Event, now: datetime | None = None) -> list[Event]:
+def cancel_rest_of_series(event: Event, now: datetime | None = None) -> tuple[list[Event], int]:
+    """Cancel this and every later event of the series; returns them and how many cancellations were queued."""
+    if event.status == EventStatus.CANCELLED:
+        raise AlreadyCancelled()
     now = now or utcnow()
     cancelled = rest_of_series(event)
+    sent = 0
     for item in cancelled:
-        invitations.cancel_event(item, now)
-    return cancelled
+        sent += invitations.cancel_event(item, now)
+    return cancelled, sent
 
 
 # --- Attendance ----------------------------------------------------------------------------------
 
 
-def mark_attendance(invitation: Invitation, attendance: Attendance | None) -> None:
-    invitation.attendance = Attendance(attendance) if attendance else None
+def mark_attendance(invitation: Invitation, attendance: Attendance | None, now: datetime | None = None) -> None:
     event = invitation.event
-    if attendance and event.status in (EventStatus.PLANNED, EventStatus.INVITED) and event.starts_at <= utcnow():
+    if event.status == EventStatus.CANCELLED:
+        raise EventIsCancelled()
+    invitation.attendance = Attendance(attendance) if attendance else None
+    begun = event.starts_at <= (now or utcnow())
+    if attendance and begun and event.status in (EventStatus.PLANNED, EventStatus.INVITED):
         event.status = EventStatus.HELD
 
 
-def add_walk_in(event: Event, name: str, email: str | None, now: datetime | None = None) -> Invitation:
-    """Someone who came without an invitation: found by e-mail among the contacts, or added as a new contact."""
+def add_walk_in(event: Event, name: str, email: str | None, now: datetime | None = None,
+                company: Company | None = None) -> Invitation:
+    """Someone who came without an invitation: found by e-mail among the contacts, or added as a new contact.
+
+    With a company, the contact is linked to it (unless already linked).
+    """
+    if event.status == EventStatus.CANCELLED:
+        raise EventIsCancelled()
     now = now or utcnow()
     email = (email or "").strip().lower() or None
     contact = None
     if email:
-        contact = db.session.scalar(select(ContactPerson).where(ContactPerson.email == email).limit(1))
+        contact = db.session.scalar(
+            select(ContactPerson).where(ContactPerson.email == email).order_by(ContactPerson.id).limit(1)
+        )
     if contact is None:
         contact = ContactPerson(name=name.strip(), email=email)
         db.session.add(contact)
         db.session.flush()
+    if company is not None and db.session.scalar(
+        select(CompanyContact.id).where(CompanyContact.contact_id == contact.id,
+                                        CompanyContact.company_id == company.id).limit(1)
+    ) is None:
+        db.session.add(CompanyContact(company_id=company.id, contact_id=contact.id))
     invitation = db.session.scalar(
         select(Invitation).where(Invitation.event_id == event.id, Invitation.contact_id == contact.id)
     )
@@ -211,13 +338,17 @@ def add_walk_in(event: Event, name: str, email: str | None, now: datetime | None
                                 rsvp_key=invitations.new_key(), walk_in=True)
         db.session.add(invitation)
     invitation.uninvited_at = None
-    mark_attendance(invitation, Attendance.ATTENDED)
+    mark_attendance(invitation, Attendance.ATTENDED, now)
     db.session.flush()
     return invitation
 
 
-def close_attendance(event: Event) -> int:
-    """After the event: everyone with a place who was not ticked is a no-show. Returns how many."""
+def close_attendance(event: Event, now: datetime | None = None) -> int:
+    """After the event has begun: everyone with a place who was not ticked is a no-show. Returns how many."""
+    if event.status == EventStatus.CANCELLED:
+        raise EventIsCancelled()
+    if event.starts_at > (now or utcnow()):
+        raise AttendanceNotOpen()
     count = 0
     for invitation in invitations.active_invitations(event):
         if invitation.has_place and invitation.attendance is None:
@@ -251,7 +382,8 @@ def dietary_counts(event: Event) -> Counter[str]:
     rows = db.session.execute(
         select(DietaryNeed.categories, DietaryNeed.other)
         .join(Invitation, Invitation.id == DietaryNeed.invitation_id)
-        .where(Invitation.event_id == event.id, Invitation.uninvited_at.is_(None))
+        .where(Invitation.event_id == event.id, Invitation.uninvited_at.is_(None),
+               Invitation.answer == Answer.YES, Invitation.waitlisted_at.is_(None))
     ).all()
     counts: Counter[str] = Counter()
     for categories, other in rows:
@@ -277,34 +409,49 @@ def purge_dietary_needs(now: datetime | None = None) -> int:
 
 @dataclass(frozen=True)
 class AnswerCounts:
-    invited: int
-    yes: int
-    waitlisted: int
-    no: int
-    maybe: int
-    unanswered: int
-    attended: int
-    no_show: int
+    invited: int = 0
+    yes: int = 0
+    waitlisted: int = 0
+    no: int = 0
+    maybe: int = 0
+    unanswered: int = 0
+    attended: int = 0
+    no_show: int = 0
+    walk_ins: int = 0  # came without an invitation: counted as attended, not as invited
 
 
 def answer_counts(event: Event) -> AnswerCounts:
+    return answer_counts_for([event.id])[event.id]
+
+
+def answer_counts_for(event_ids: list[int]) -> dict[int, AnswerCounts]:
+    """The answers of several events in one query (for a list page)."""
+    sent = Invitation.invited_at.is_not(None)
     rows = db.session.execute(
-        select(Invitation.answer, Invitation.waitlisted_at.is_not(None), Invitation.attendance, func.count())
-        .where(Invitation.event_id == event.id, Invitation.uninvited_at.is_(None))
-        .group_by(Invitation.answer, Invitation.waitlisted_at.is_not(None), Invitation.attendance)
-    ).all()
-    totals: Counter[str] = Counter()
-    for answer, waitlisted, attendance, count in rows:
-        totals["invited"] += count
-        key = "unanswered" if answer is None else ("waitlisted" if waitlisted else answer.value)
-        totals[key] += count
+        select(Invitation.event_id, sent, Invitation.answer, Invitation.waitlisted_at.is_not(None),
+               Invitation.attendance, func.count())
+        .where(Invitation.event_id.in_(event_ids), Invitation.uninvited_at.is_(None))
+        .group_by(Invitation.event_id, sent, Invitation.answer, Invitation.waitlisted_at.is_not(None),
+                  Invitation.attendance)
+    ).all() if event_ids else []
+    totals: dict[int, Counter[str]] = {event_id: Counter() for event_id in event_ids}
+    for event_id, was_sent, answer, waitlisted, attendance, count in rows:
+        counter = totals[event_id]
         if attendance is not None:
-            totals[attendance.value] += count
-    return AnswerCounts(
-        invited=totals["invited"], yes=totals["ja"], waitlisted=totals["waitlisted"], no=totals["nej"],
-        maybe=totals["kanske"], unanswered=totals["unanswered"], attended=totals["narvarade"],
-        no_show=totals["uteblev"],
-    )
+            counter[attendance.value] += count
+        if not was_sent:
+            counter["walk_ins"] += count
+            continue
+        counter["invited"] += count
+        key = "unanswered" if answer is None else ("waitlisted" if waitlisted else answer.value)
+        counter[key] += count
+    return {
+        event_id: AnswerCounts(
+            invited=t["invited"], yes=t["ja"], waitlisted=t["waitlisted"], no=t["nej"], maybe=t["kanske"],
+            unanswered=t["unanswered"], attended=t["narvarade"], no_show=t["uteblev"], walk_ins=t["walk_ins"],
+        )
+        for event_id, t in totals.items()
+    }
 
 
 def network_of(event: Event) -> Network | None:
