@@ -27,7 +27,7 @@ translations: $(VENV)/.installed
 run: $(VENV)/.installed translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(FLASK) serve --host $(HOST) --port $(PORT)
 
 system-deps:
 	bash scripts/install-system-deps.sh

@@ -20,10 +20,13 @@ DEMO_LOGIN_FILE = "demo-login.txt"
 
 def register(app: Flask) -> None:
     from crm.imports.cli import import_companies_command
+    from crm.scheduler.cli import scheduler_cli, serve_command
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(users_cli)
     app.cli.add_command(import_companies_command)
+    app.cli.add_command(scheduler_cli)
+    app.cli.add_command(serve_command)
 
 
 def _login_file() -> Path:
