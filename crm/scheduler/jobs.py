@@ -41,7 +41,8 @@ HEARTBEAT = "heartbeat"
 DELIVER_OUTBOX = "deliver_outbox"
 SWEEP_REMINDERS = "sweep_reminders"
 PRUNE_RUNS = "prune_runs"
-JOB_IDS = (HEARTBEAT, DELIVER_OUTBOX, SWEEP_REMINDERS, PRUNE_RUNS)
+PURGE_DIETARY = "purge_dietary_needs"
+JOB_IDS = (HEARTBEAT, DELIVER_OUTBOX, SWEEP_REMINDERS, PRUNE_RUNS, PURGE_DIETARY)
 
 HEARTBEAT_ROW_ID = 1
 RUNS_KEPT = timedelta(days=14)
@@ -122,6 +123,17 @@ def prune_runs() -> None:
         db.session.execute(delete(SchedulerRun).where(SchedulerRun.scheduled_for < utcnow() - RUNS_KEPT))
 
     _run(PRUNE_RUNS, work)
+
+
+def purge_dietary_needs() -> None:
+    """Daily at 03:20 Stockholm time: dietary needs (health data) of events that are over are deleted."""
+
+    def work() -> None:
+        from crm.events.services import purge_dietary_needs as purge
+
+        purge(utcnow())
+
+    _run(PURGE_DIETARY, work)
 
 
 # --- shared machinery ----------------------------------------------------------------------------

@@ -44,6 +44,7 @@ MISFIRE_GRACE_SECONDS = 300
 # Interval jobs fire at TICK_ANCHOR + n * interval (see the module docstring).
 TICK_ANCHOR = datetime(2026, 1, 1, tzinfo=UTC)
 
+PURGE_DIETARY_AT = {"hour": 3, "minute": 20}
 PRUNE_AT = {"hour": 3, "minute": 15}  # Europe/Stockholm; exists once every day, DST or not
 
 EXIT_LOCK_LOST = 3
@@ -91,6 +92,7 @@ def job_table(config) -> list[tuple[str, object, object]]:
         (jobs.DELIVER_OUTBOX, jobs.deliver_outbox, every(config["SCHEDULER_OUTBOX_SECONDS"])),
         (jobs.SWEEP_REMINDERS, jobs.sweep_reminders, every(config["SCHEDULER_SWEEP_SECONDS"])),
         (jobs.PRUNE_RUNS, jobs.prune_runs, CronTrigger(**PRUNE_AT, timezone=STOCKHOLM)),
+        (jobs.PURGE_DIETARY, jobs.purge_dietary_needs, CronTrigger(**PURGE_DIETARY_AT, timezone=STOCKHOLM)),
     ]
 
 

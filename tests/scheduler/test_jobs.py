@@ -62,6 +62,24 @@ def test_the_scheduler_is_configured_as_agreed(app):
     prune = found[jobs.PRUNE_RUNS].trigger
     after = datetime(2026, 3, 28, 12, 0, tzinfo=STOCKHOLM)  # the night clocks go forward
     assert prune.get_next_fire_time(None, after) == datetime(2026, 3, 29, 3, 15, tzinfo=STOCKHOLM)
+    purge = found[jobs.PURGE_DIETARY].trigger
+    assert purge.get_next_fire_time(None, after) == datetime(2026, 3, 29, 3, 20, tzinfo=STOCKHOLM)
+
+
+def test_the_dietary_purge_job_deletes_needs_of_events_that_are_over(bound, factories):
+    from crm.events.models import DietaryNeed
+
+    over = factories.event(start=datetime(2026, 1, 9, 7, 30))
+    coming = factories.event(start=datetime(2099, 1, 9, 7, 30))
+    for event in (over, coming):
+        invitation = factories.invitation(event)
+        db.session.add(DietaryNeed(invitation=invitation, categories="vegansk"))
+    db.session.commit()
+    assert utcnow() > over.ends_at
+    jobs.purge_dietary_needs()
+    db.session.rollback()
+    left = db.session.scalars(select(DietaryNeed.invitation_id)).all()
+    assert left == [coming.invitations[0].id]
 
 
 def test_a_failing_job_is_recorded_and_the_scheduler_carries_on(bound, monkeypatch):
@@ -71,7 +89,7 @@ def test_a_failing_job_is_recorded_and_the_scheduler_carries_on(bound, monkeypat
     monkeypatch.setattr("crm.mail.delivery.deliver_due", broken_delivery)
     bound.config.update(SCHEDULER_HEARTBEAT_SECONDS=1, SCHEDULER_OUTBOX_SECONDS=1)
     scheduler, _ = build_scheduler(bound, BackgroundScheduler)
-    for job_id in (jobs.SWEEP_REMINDERS, jobs.PRUNE_RUNS):  # not part of this test
+    for job_id in (jobs.SWEEP_REMINDERS, jobs.PRUNE_RUNS, jobs.PURGE_DIETARY):  # not part of this test
         scheduler.remove_job(job_id)
     scheduler.start()
     try:
