@@ -15,6 +15,7 @@ ACTION_LABELS = {
     "login": _l("Inloggning"),
     "logout": _l("Utloggning"),
     "merge": _l("Sammanslagen"),
+    "retry": _l("Skickad igen"),
 }
 
 

@@ -5,25 +5,27 @@ Delivery is at least once. A claim sets status `sending` with a lease; a row who
 Temporary failures (4xx, connection errors, timeouts) are retried with growing pauses up to
 MAIL_MAX_ATTEMPTS and then the message is `dead`; a permanent refusal (5xx) makes it `failed`.
 A server that takes the message for some recipients and refuses others makes it `partial`: it is
-not sent again, since the others already have it.
+not sent again, since the others already have it. When the server cannot be reached at all, the rest
+of the run's messages are put back for a later attempt instead of each waiting out its own timeout.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 import smtplib
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import parseaddr
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
 from crm.extensions import db
+from crm.mail.compose import parse_address
 from crm.mail.models import OutboxMessage, OutboxStatus
 from crm.timeutil import utcnow
 
@@ -33,6 +35,8 @@ class Outcome:
     status: OutboxStatus
     error: str | None = None
     refused: str | None = None
+    # The transport could not be used at all (no connection, TLS or login failed): not about this message.
+    unavailable: bool = False
 
 
 @dataclass
@@ -99,18 +103,30 @@ def claim(now: datetime, limit: int) -> list[int]:
 # --- Transports --------------------------------------------------------------------------------
 
 
+def eml_name(message: OutboxMessage) -> str:
+    """The file the file transport writes a message to (the same name when it is written again)."""
+    return f"{message.id:06d}-{re.sub(r'[^A-Za-z0-9_-]', '_', message.kind)}.eml"
+
+
+def file_directory(app_config) -> Path:
+    return Path(app_config.get("MAIL_FILE_DIR") or Path(current_app.instance_path) / "outbox")
+
+
 class FileTransport:
     """Development: each message becomes an .eml file that any mail program opens."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.directory.mkdir(parents=True, exist_ok=True)
 
     def send(self, message: OutboxMessage) -> Outcome:
-        path = self.directory / f"{message.id:06d}-{message.kind}.eml"
+        path = self.directory / eml_name(message)
         temporary = path.with_suffix(".tmp")
-        temporary.write_bytes(message.raw)
-        temporary.replace(path)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(message.raw)
+            temporary.replace(path)
+        except OSError as error:
+            return Outcome(OutboxStatus.PENDING, f"{type(error).__name__}: {error}", unavailable=True)
         return Outcome(OutboxStatus.SENT)
 
     def close(self) -> None:
@@ -135,18 +151,27 @@ class SmtpTransport:
             connection: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=self._tls_context())
         else:
             connection = smtplib.SMTP(host, port, timeout=timeout)
+        try:
             if security == "starttls":
                 connection.starttls(context=self._tls_context())
                 connection.ehlo()
-        if self.config.get("MAIL_USERNAME"):
-            connection.login(self.config["MAIL_USERNAME"], self.config.get("MAIL_PASSWORD") or "")
+            if self.config.get("MAIL_USERNAME"):
+                connection.login(self.config["MAIL_USERNAME"], self.config.get("MAIL_PASSWORD") or "")
+        except BaseException:
+            connection.close()
+            raise
         return connection
 
     def send(self, message: OutboxMessage) -> Outcome:
-        try:
-            if self.connection is None:
+        if self.connection is None:
+            try:
                 self.connection = self._connect()
-            sender = parseaddr(self.config["MAIL_FROM"])[1]
+            except (smtplib.SMTPException, OSError) as error:
+                # Not this message's fault (down, TLS, login): retried like any temporary failure.
+                return Outcome(OutboxStatus.PENDING, f"Ingen förbindelse med e-postservern: {_explain(error)}",
+                               unavailable=True)
+        try:
+            sender = parse_address(self.config["MAIL_FROM"]).addr_spec
             refused = self.connection.sendmail(sender, message.recipient_list, message.raw)
         except smtplib.SMTPRecipientsRefused as error:
             # Every recipient refused: permanent if every answer was permanent.
@@ -161,9 +186,9 @@ class SmtpTransport:
             if error.smtp_code >= 500:
                 return Outcome(OutboxStatus.FAILED, text)
             return Outcome(OutboxStatus.PENDING, text)
-        except (TimeoutError, smtplib.SMTPException, OSError) as error:
+        except (smtplib.SMTPException, OSError) as error:
             self._drop()
-            return Outcome(OutboxStatus.PENDING, f"{type(error).__name__}: {error}")
+            return Outcome(OutboxStatus.PENDING, _explain(error))
         if refused:
             return Outcome(OutboxStatus.PARTIAL, "Vissa mottagare nekades", refused=_describe(refused))
         return Outcome(OutboxStatus.SENT)
@@ -189,6 +214,12 @@ class SmtpTransport:
             self._drop()
 
 
+def _explain(error: BaseException) -> str:
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{error.smtp_code} {_decode(error.smtp_error)}"
+    return f"{type(error).__name__}: {error}"
+
+
 def _decode(value) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
@@ -200,8 +231,7 @@ def _describe(refused: dict) -> str:
 def transport_for(app_config):
     if app_config.get("MAIL_SERVER"):
         return SmtpTransport(app_config)
-    directory = app_config.get("MAIL_FILE_DIR") or str(Path(current_app.instance_path) / "outbox")
-    return FileTransport(Path(directory))
+    return FileTransport(file_directory(app_config))
 
 
 @contextmanager
@@ -252,10 +282,16 @@ def deliver_due(now: datetime | None = None, limit: int | None = None) -> Delive
     report.claimed = len(ids)
     if not ids:
         return report
+    unavailable: Outcome | None = None
     with _transport() as transport:
         for message_id in ids:
-            message = db.session.get(OutboxMessage, message_id)
-            outcome = transport.send(message)
+            if unavailable is None:
+                outcome = transport.send(db.session.get(OutboxMessage, message_id))
+                if outcome.unavailable:
+                    unavailable = outcome
+            else:
+                # The server could not be reached a moment ago: the rest waits for the next run.
+                outcome = unavailable
             _record(message_id, outcome, now, report)
     return report
 

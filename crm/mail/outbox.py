@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from crm.extensions import db
-from crm.mail.compose import CalendarPart, build_message, message_id_for
+from crm.mail.compose import CalendarPart, build_message, message_id_for, parse_address
 from crm.mail.models import OutboxMessage, OutboxStatus
 from crm.timeutil import utcnow
 
@@ -44,7 +44,7 @@ def queue(
         "dedupe_key": dedupe_key,
         "kind": kind,
         "status": OutboxStatus.PENDING,
-        "recipients": ",".join(address for address in (_bare(r) for r in recipients)),
+        "recipients": ",".join(parse_address(address).addr_spec for address in recipients),
         "subject": " ".join(subject.split())[:300],
         "message_id": message_id,
         "raw": message.as_bytes(),
@@ -55,12 +55,10 @@ def queue(
     }
     dialect = db.session.get_bind(OutboxMessage).dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    result = db.session.execute(statement)
-    return result.rowcount == 1
+    statement = (
+        insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxMessage.id)
+    )
+    # RETURNING tells on every database whether a row went in; rowcount does not (-1 here on PostgreSQL).
+    return db.session.execute(statement).scalar_one_or_none() is not None
 
-
-def _bare(address: str) -> str:
-    from email.utils import parseaddr
-
-    return parseaddr(address)[1]

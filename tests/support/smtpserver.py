@@ -57,15 +57,23 @@ class _Handler:
 
 
 class SmtpServer:
-    def __init__(self, tls_context: ssl.SSLContext | None = None, require_starttls: bool = False) -> None:
+    def __init__(
+        self,
+        tls_context: ssl.SSLContext | None = None,
+        require_starttls: bool = False,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        """`tls_context` offers STARTTLS; `ssl_context` makes the port speak TLS from the first byte (465-style)."""
         self.port = free_port()
         self.messages: list[Received] = []
         self.rcpt_answers: dict[str, str] = {}
         self.data_answers: list[str] = []
         self.lock = threading.Lock()
-        kwargs = {}
+        kwargs: dict = {}
         if tls_context is not None:
             kwargs = {"tls_context": tls_context, "require_starttls": require_starttls}
+        if ssl_context is not None:
+            kwargs["ssl_context"] = ssl_context
         self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, **kwargs)
 
     def start(self) -> SmtpServer:

@@ -1,0 +1,150 @@
+"""What the Utkorg page does with the outbox: list and count, read one message, send it again, queue a test mail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from email import message_from_bytes
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import default as default_policy
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import escape
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import defer
+
+from crm.audit.mixins import record
+from crm.extensions import db
+from crm.mail import delivery
+from crm.mail.models import OutboxMessage, OutboxStatus
+from crm.mail.outbox import queue
+from crm.timeutil import utcnow
+
+STATUS_LABELS = {
+    OutboxStatus.PENDING: _l("Väntar"),
+    OutboxStatus.SENDING: _l("Skickas"),
+    OutboxStatus.SENT: _l("Skickat"),
+    OutboxStatus.PARTIAL: _l("Delvis skickat"),
+    OutboxStatus.FAILED: _l("Nekat"),
+    OutboxStatus.DEAD: _l("Gav upp"),
+}
+KIND_LABELS = {"test": _l("Testmejl")}
+SECURITY_LABELS = {"none": _l("Ingen kryptering"), "starttls": _l("STARTTLS"), "tls": _l("TLS från start")}
+RETRYABLE = (OutboxStatus.DEAD, OutboxStatus.FAILED)
+SHOWN_HEADERS = ("From", "To", "Reply-To", "Subject", "Date", "Message-ID")
+
+
+def status_label(status: OutboxStatus) -> str:
+    return str(STATUS_LABELS[status])
+
+
+def kind_label(kind: str) -> str:
+    label = KIND_LABELS.get(kind)
+    return str(label) if label is not None else kind
+
+
+def parse_status(value: str | None) -> OutboxStatus | None:
+    """The status filter from the URL; anything unknown means no filter."""
+    try:
+        return OutboxStatus(value) if value else None
+    except ValueError:
+        return None
+
+
+def status_counts() -> dict[OutboxStatus, int]:
+    """How many messages each status has, every status present (zero when none)."""
+    rows = db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
+    counts = dict.fromkeys(OutboxStatus, 0)
+    counts.update({status: number for status, number in rows})
+    return counts
+
+
+def list_query(status: OutboxStatus | None) -> Select:
+    """Newest first; the message bytes stay in the database until one message is opened."""
+    query = select(OutboxMessage).options(defer(OutboxMessage.raw)).order_by(
+        OutboxMessage.created_at.desc(), OutboxMessage.id.desc()
+    )
+    if status is not None:
+        query = query.where(OutboxMessage.status == status)
+    return query
+
+
+@dataclass
+class ReadMessage:
+    """A queued message as its recipient's mail program would show it."""
+
+    headers: list[tuple[str, str]]
+    text: str
+    attachments: list[str] = field(default_factory=list)
+    calendar_method: str | None = None
+
+
+def read(raw: bytes) -> ReadMessage:
+    parsed: EmailMessage = message_from_bytes(raw, policy=default_policy)  # type: ignore[assignment]
+    headers = [(name, str(parsed[name])) for name in SHOWN_HEADERS if parsed[name] is not None]
+    body = parsed.get_body(preferencelist=("plain",))
+    text = body.get_content().replace("\r\n", "\n") if body is not None else ""
+    calendar_method = None
+    for part in parsed.walk():
+        if part.get_content_type() == "text/calendar":
+            calendar_method = part.get_param("method")
+            break
+    attachments = [part.get_filename() or part.get_content_type() for part in parsed.iter_attachments()]
+    return ReadMessage(headers=headers, text=text, attachments=attachments, calendar_method=calendar_method)
+
+
+def retry(message: OutboxMessage, now: datetime | None = None) -> bool:
+    """Put a dead or failed message back in the queue, audited; False (and nothing changed) for any other."""
+    if message.status not in RETRYABLE:
+        return False
+    before = {"previous_status": message.status.value, "previous_attempts": message.attempts,
+              "last_error": message.last_error}
+    delivery.retry(message, now)
+    db.session.flush()
+    record(db.session.connection(), "retry", "outbox_message", message.id, changes=before)
+    return True
+
+
+def mail_settings() -> dict:
+    """What IT needs to see to check the mail setup (never the password)."""
+    config = current_app.config
+    return {
+        "server": config.get("MAIL_SERVER"),
+        "port": config.get("MAIL_PORT"),
+        "security": SECURITY_LABELS.get(config.get("MAIL_SECURITY"), config.get("MAIL_SECURITY")),
+        "username": config.get("MAIL_USERNAME"),
+        "sender": config.get("MAIL_FROM"),
+        "timeout": config.get("MAIL_TIMEOUT"),
+        "max_attempts": config.get("MAIL_MAX_ATTEMPTS"),
+        "file_directory": None if config.get("MAIL_SERVER") else str(delivery.file_directory(config)),
+    }
+
+
+def queue_test_mail(user, now: datetime | None = None) -> int:
+    """Queue a short message to `user` that says which settings sent it; returns the outbox row's id."""
+    now = now or utcnow()
+    key = f"test:{user.id}:{now.strftime('%Y%m%dT%H%M%S.%fZ')}"
+    settings = mail_settings()
+    if settings["server"]:
+        how = _("Skickat via %(server)s, port %(port)s (%(security)s).", server=settings["server"],
+                port=settings["port"], security=settings["security"])
+    else:
+        how = _("Ingen e-postserver är inställd: meddelandet skrevs som fil i %(directory)s.",
+                directory=settings["file_directory"])
+    greeting = _("Det här är ett testmejl från Näringsliv CRM, beställt av %(name)s.", name=user.name)
+    outcome = _("Kommer det fram fungerar e-postinställningarna.")
+    organisation = current_app.config["ORGANISATION_NAME"]
+    queue(
+        key,
+        kind="test",
+        to=str(Address(display_name=" ".join(user.name.split()), addr_spec=user.email)),
+        subject=_("Testmejl från %(organisation)s", organisation=organisation),
+        text=f"{greeting}\n\n{outcome}\n\n{how}\n",
+        html=f"<p>{escape(greeting)}</p>\n<p>{escape(outcome)}</p>\n<p>{escape(how)}</p>\n",
+        user_id=user.id,
+        now=now,
+    )
+    return db.session.execute(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)).scalar_one()

@@ -1,0 +1,24 @@
+"""Mail fixtures: a real SMTP server on 127.0.0.1, and .eml files kept out of the instance folder."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.mail.helpers import use_server
+from tests.support.smtpserver import SmtpServer
+
+
+@pytest.fixture(autouse=True)
+def mail_files(app, tmp_path):
+    """Where the file transport writes when a test has no SMTP server configured."""
+    directory = tmp_path / "outbox"
+    app.config["MAIL_FILE_DIR"] = str(directory)
+    return directory
+
+
+@pytest.fixture
+def smtp(app):
+    """A running aiosmtpd server that the app sends to."""
+    with SmtpServer() as server:
+        use_server(app, server.port)
+        yield server
