@@ -54,6 +54,7 @@ class Config:
     MAIL_TIMEOUT = 20  # seconds for connecting and for each SMTP answer
     MAIL_FROM = "Näringslivsenheten <naringsliv@example.se>"
     MAIL_REPLY_TO: str | None = None
+    ORGANIZER_EMAIL: str | None = None  # the unit's mailbox in invitations (ORGANIZER); default MAIL_FROM
     MAIL_FILE_DIR: str | None = None  # default: <instance>/outbox
     MAIL_MAX_ATTEMPTS = 8  # temporary failures before a message is dead
     MAIL_RETRY_BASE_SECONDS = 60  # backoff: 1, 2, 4, 8 ... minutes, capped at MAIL_RETRY_MAX_SECONDS
@@ -81,7 +82,7 @@ class Config:
         if env.get("CRM_ORGANISATION_NAME"):
             settings["ORGANISATION_NAME"] = env["CRM_ORGANISATION_NAME"]
         for key in ("BASE_URL", "MAIL_SERVER", "MAIL_SECURITY", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_CA_FILE",
-                    "MAIL_FROM", "MAIL_REPLY_TO", "MAIL_FILE_DIR"):
+                    "MAIL_FROM", "MAIL_REPLY_TO", "MAIL_FILE_DIR", "ORGANIZER_EMAIL"):
             if env.get(f"CRM_{key}"):
                 settings[key] = env[f"CRM_{key}"]
         for key in ("MAIL_PORT", "MAIL_TIMEOUT", "SCHEDULER_HEARTBEAT_SECONDS", "SCHEDULER_STALE_SECONDS",

@@ -1,4 +1,4 @@
-"""`flask` commands: demo data, user administration and the company import."""
+"""`flask` commands: demo data, user administration, the company import and benchmark data."""
 
 from __future__ import annotations
 
@@ -19,12 +19,14 @@ DEMO_LOGIN_FILE = "demo-login.txt"
 
 
 def register(app: Flask) -> None:
+    from crm.benchmark.generate import generate_data_command
     from crm.imports.cli import import_companies_command
     from crm.scheduler.cli import scheduler_cli, serve_command
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(users_cli)
     app.cli.add_command(import_companies_command)
+    app.cli.add_command(generate_data_command)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(serve_command)
 

@@ -22,8 +22,11 @@ NAVIGATION = [
     ("followups.mine", _l("Uppföljningar"), (Role.STAFF, Role.ORGANIZER)),
     ("followups.politician", _l("Uppföljningar av besök"), (Role.POLITICIAN,)),
     ("plan.index", _l("Besöksplan"), (Role.STAFF, Role.ORGANIZER, Role.POLITICIAN)),
+    ("networks.index", _l("Nätverk"), (Role.STAFF, Role.ORGANIZER)),
+    ("events.index", _l("Evenemang"), (Role.STAFF, Role.ORGANIZER)),
     ("auth.users", _l("Användare"), (Role.ADMIN,)),
     ("audit.index", _l("Logg"), (Role.ADMIN,)),
+    ("outbox.index", _l("Utkorg"), (Role.ADMIN,)),
 ]
 
 
@@ -61,6 +64,10 @@ def init_app(app: Flask) -> None:
 
     app.add_template_filter(describe, "sni_describe")
     app.add_template_global(SIZE_CLASSES, "size_classes")
+
+    from crm.scheduler.health import scheduler_warning
+
+    app.add_template_global(scheduler_warning, "scheduler_warning")  # admins' banner; see crm.scheduler.health
 
     @app.context_processor
     def page_context():

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask, url_for
+from sqlalchemy import select
 
 from crm.auth.access import check_all_views_declared, public
 from crm.extensions import db
+from crm.mail.models import OutboxMessage
+from crm.mail.outbox import queue
+from crm.networks.models import Network
 from tests.conftest import login
 
 ROLES = ("admin", "staff", "organizer", "politician")
@@ -31,6 +35,9 @@ VISIT_READERS = frozenset({"admin", "staff", "organizer", "politician"})  # poli
 VISIT_WRITERS = frozenset({"admin", "staff"})
 VISIT_SIGN_UP = frozenset({"admin", "politician"})
 VISIT_NOTE_WRITERS = frozenset({"admin", "staff", "politician"})  # politicians at the visits they take part in
+FEED_NETWORK_MANAGERS = frozenset({"admin", "staff", "organizer"})
+NETWORK_USERS = frozenset({"admin", "staff", "organizer"})  # networks and members: read and write
+EVENT_MANAGERS = frozenset({"admin", "staff", "organizer"})  # events, invitations, attendance
 
 # endpoint -> who may use it
 ROUTES: dict[str, frozenset[str] | str] = {
@@ -93,6 +100,40 @@ ROUTES: dict[str, frozenset[str] | str] = {
     "visits.add_note": VISIT_NOTE_WRITERS,
     "visits.protocol": VISIT_READERS,
     "visits.ics": VISIT_READERS,
+    "outbox.index": ADMIN,
+    "outbox.detail": ADMIN,
+    "outbox.retry": ADMIN,
+    "outbox.test_mail": ADMIN,
+    "rsvp.respond": PUBLIC,
+    "rsvp.opt_out": PUBLIC,
+    "feeds.feed": PUBLIC,
+    "feeds.settings": ALL,
+    "feeds.network_settings": FEED_NETWORK_MANAGERS,
+    "networks.index": NETWORK_USERS,
+    "networks.new": NETWORK_USERS,
+    "networks.show": NETWORK_USERS,
+    "networks.edit": NETWORK_USERS,
+    "networks.add_member": NETWORK_USERS,
+    "networks.bulk_add": NETWORK_USERS,
+    "networks.end_membership": NETWORK_USERS,
+    "networks.change_role": NETWORK_USERS,
+    "events.index": EVENT_MANAGERS,
+    "events.new": EVENT_MANAGERS,
+    "events.new_series": EVENT_MANAGERS,
+    "events.show": EVENT_MANAGERS,
+    "events.download": EVENT_MANAGERS,
+    "events.edit": EVENT_MANAGERS,
+    "events.move": EVENT_MANAGERS,
+    "events.move_series": EVENT_MANAGERS,
+    "events.cancel": EVENT_MANAGERS,
+    "events.cancel_series": EVENT_MANAGERS,
+    "events.uninvite": EVENT_MANAGERS,
+    "events.remind": EVENT_MANAGERS,
+    "events.invite": EVENT_MANAGERS,
+    "events.attendance": EVENT_MANAGERS,
+    "events.mark": EVENT_MANAGERS,
+    "events.close": EVENT_MANAGERS,
+    "events.walk_in": EVENT_MANAGERS,
 }
 
 # (endpoint, URL parameter) -> the sample value to use instead of the parameter's own.
@@ -100,6 +141,7 @@ ROUTES: dict[str, frozenset[str] | str] = {
 SAMPLE_FOR = {
     ("meetings.detail", "interaction_id"): "final_interaction_id",
     ("meetings.new_version", "interaction_id"): "final_interaction_id",
+    ("feeds.feed", "token"): "feed_token",  # the RSVP pages get "token", an invitation's link
 }
 
 
@@ -127,8 +169,10 @@ def sample_values(app, factories, users, tmp_path):
     final = factories.interaction(company, author=target, final=True)
     open_follow_up = factories.follow_up(company, assignee=target)
     booked_visit = factories.booked_visit(company, participants=[users["politician"], target], contacts=[contact])
+    queue("routes:sample", kind="test", to=target.email, subject="Prov", text="Prov", html="<p>Prov</p>")
+    rsvp_token, feed_token, feed_network = _calendar_samples(factories, users)
     db.session.commit()
-    return {
+    values = {
         "user_id": target.id,
         "company_id": company.id,
         "other_id": other.id,
@@ -141,7 +185,46 @@ def sample_values(app, factories, users, tmp_path):
         "follow_up_id": open_follow_up.id,
         "year": 2026,
         "visit_id": booked_visit.id,  # booked, the politician takes part
+        "outbox_message_id": db.session.execute(
+            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == "routes:sample")
+        ).scalar_one(),
+        "token": rsvp_token,
+        "feed_token": feed_token,
     }
+    values.setdefault("network_id", feed_network.id)
+    values["membership_id"] = factories.member(db.session.get(Network, values["network_id"]), contact).id
+    values["event_id"], values["invitation_id"] = _event_samples(factories)
+    db.session.commit()
+    return values
+
+
+def _event_samples(factories):
+    """An event of a series (so the series routes open their pages) and one of its invitations."""
+    from datetime import datetime
+
+    from crm.events.models import Answer, EventSeries
+
+    series = EventSeries(title="Frukostmöte", rule="första fredag varje månad")
+    db.session.add(series)
+    event = factories.event(start=datetime(2030, 11, 1, 7, 30), series=series)
+    factories.event(start=datetime(2030, 12, 6, 7, 30), series=series)
+    invitation = factories.invitation(event, answer=Answer.YES)
+    return event.id, invitation.id
+
+
+def _calendar_samples(factories, users):
+    """An invitation's RSVP token (answers open), a live feed token, and a network for its feed page."""
+    from datetime import datetime
+
+    from crm.events.tokens import token_for
+    from crm.feeds.models import FeedKind
+    from crm.feeds.services import issue
+
+    event = factories.event(start=datetime(2030, 12, 6, 7, 30))
+    invitation = factories.invitation(event)
+    network = factories.network()
+    feed_token = issue(FeedKind.NETWORK, network=network, created_by=users["organizer"])
+    return token_for(invitation), feed_token, network
 
 
 def _requests(app: Flask, endpoint: str, values: dict):

@@ -54,6 +54,11 @@ def _clean(text: str) -> str:
     return "".join(ch for ch in text if ch == "\n" or ch == "\t" or ord(ch) >= 32)
 
 
+def _name(text: str) -> str:
+    """A person's name for a CN parameter: one line, whitespace runs collapsed."""
+    return " ".join(_clean(text).split())
+
+
 def _event(item: CalendarItem, stamp: datetime) -> Event:
     start, end = _utc(item.start), _utc(item.end)
     if end <= start:
@@ -76,12 +81,12 @@ def _event(item: CalendarItem, stamp: datetime) -> Event:
     if item.organizer_email:
         organizer = vCalAddress(f"mailto:{item.organizer_email}")
         if item.organizer_name:
-            organizer.params["CN"] = vText(_clean(item.organizer_name))
+            organizer.params["CN"] = vText(_name(item.organizer_name))
         event.add("organizer", organizer)
     for attendee in item.attendees:
         address = vCalAddress(f"mailto:{attendee.email}")
         if attendee.name:
-            address.params["CN"] = vText(_clean(attendee.name))
+            address.params["CN"] = vText(_name(attendee.name))
         address.params["ROLE"] = vText("REQ-PARTICIPANT")
         address.params["PARTSTAT"] = vText(attendee.partstat)
         if attendee.rsvp:
@@ -112,8 +117,8 @@ def calendar_bytes(
     if method:
         calendar.add("method", method)
     if name:
-        calendar.add("x-wr-calname", _clean(name))
-        calendar.add("name", _clean(name))
+        calendar.add("x-wr-calname", _name(name))
+        calendar.add("name", _name(name))
     if refresh_hours:
         calendar.add("refresh-interval", timedelta(hours=refresh_hours), parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", vText(f"PT{refresh_hours}H"))

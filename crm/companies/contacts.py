@@ -14,6 +14,8 @@ from crm.companies import bp, contacts_bp, services
 from crm.companies.forms import CompanyLinkForm, ContactForm, NewContactForCompanyForm
 from crm.companies.models import Company, CompanyContact, ContactPerson
 from crm.extensions import db
+from crm.networks import participation
+from crm.networks.services import stockholm_today
 from crm.text import fold
 
 READERS = (Role.STAFF, Role.ORGANIZER)
@@ -57,7 +59,11 @@ def detail(contact_id: int):
         contact_id,
         options=[selectinload(ContactPerson.company_links).selectinload(CompanyContact.company)],
     )
-    return render_template("contacts/detail.html", contact=contact, can_write=current_user.has_role(*WRITERS))
+    return render_template(
+        "contacts/detail.html", contact=contact, can_write=current_user.has_role(*WRITERS),
+        memberships=participation.memberships_of(contact.id, stockholm_today()),
+        attendance=participation.contact_history(contact.id),
+    )
 
 
 @contacts_bp.route("/<int:contact_id>/redigera", methods=["GET", "POST"])

@@ -17,6 +17,7 @@ from crm.companies.models import SIZE_CLASSES, Company, CompanyContact, CompanyS
 from crm.companies.search import SORTS, CompanyFilters, company_query
 from crm.companies.timeline import timeline_for
 from crm.extensions import db
+from crm.networks.participation import company_history
 from crm.timeutil import utcnow
 
 READERS = (Role.STAFF, Role.ORGANIZER, Role.POLITICIAN)
@@ -101,6 +102,7 @@ def detail(company_id: int):
         show_contact_details=show_contact_details,
         can_write=current_user.has_role(*WRITERS),
         timeline=timeline_for(company.id, current_user),
+        attendance=company_history(company.id) if show_contact_details else None,
     )
 
 

@@ -1,7 +1,8 @@
 """An event's calendar identity, its download, and the iTIP objects its invitations carry.
 
 The UID is made once with the event and never changes. SEQUENCE rises by one in the same flush as
-any change of start, end, place, link, status or title, and never falls (the same rule as visits).
+any change of start, end, place, link, title or calendar status (cancelled or not), and never falls
+(the same rule as visits).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from crm.calendar.ical import Attendee, CalendarItem, calendar_bytes
 from crm.events.models import Event, EventStatus, Invitation
 from crm.visits.calendar import CalendarIdentityError
 
-REVISION_COLUMNS = ("starts_at", "ends_at", "place", "link", "status", "title")
+REVISION_COLUMNS = ("starts_at", "ends_at", "place", "link", "title")
 
 
 def _changed(target: Event, key: str) -> bool:
@@ -29,6 +30,15 @@ def _changed(target: Event, key: str) -> bool:
     return old != new
 
 
+def _calendar_status_changed(target: Event) -> bool:
+    """Whether STATUS in the calendar changes: CANCELLED or not. Planned → invited → held is internal;
+    counting it would raise the SEQUENCE past what invitees were sent and mail them an "update" for nothing."""
+    history = inspect(target).attrs["status"].history
+    if not history.has_changes() or not history.deleted or not history.added:
+        return False
+    return (history.deleted[0] == EventStatus.CANCELLED) != (history.added[0] == EventStatus.CANCELLED)
+
+
 @sa_event.listens_for(Event, "before_update")
 def _keep_calendar_identity(mapper, connection, target: Event) -> None:
     if _changed(target, "uid"):
@@ -37,7 +47,7 @@ def _keep_calendar_identity(mapper, connection, target: Event) -> None:
     if sequence.deleted and sequence.added and sequence.added[0] < sequence.deleted[0]:
         raise CalendarIdentityError("an event's SEQUENCE never falls")
     explicit = bool(sequence.added) and bool(sequence.deleted) and sequence.added[0] > sequence.deleted[0]
-    if not explicit and any(_changed(target, key) for key in REVISION_COLUMNS):
+    if not explicit and (any(_changed(target, key) for key in REVISION_COLUMNS) or _calendar_status_changed(target)):
         target.sequence = (target.sequence or 0) + 1
 
 
