@@ -25,7 +25,7 @@ from crm.events.calendar import invitation_ics, location, organizer_address
 from crm.events.models import Answer, Event, EventKind, EventStatus, Invitation
 from crm.events.tokens import new_key, token_for
 from crm.extensions import db
-from crm.mail.compose import CalendarPart
+from crm.mail.compose import CalendarPart, is_sendable
 from crm.mail.links import absolute_url
 from crm.mail.outbox import queue
 from crm.mail.render import render_mail
@@ -75,6 +75,8 @@ def exclusion_reason(contact: ContactPerson, kind: EventKind) -> str | None:
         return str(_l("Har invänt mot utskick"))
     if not contact.email:
         return str(_l("Saknar e-postadress"))
+    if not is_sendable(contact.email):
+        return str(_l("E-postadressen går inte att skicka till (tecken som å, ä, ö före @)"))
     if contact.email.strip().lower() == organizer_address()[1].lower():
         # The ORGANIZER itself: a REQUEST to it would land as an invitation from itself to itself.
         return str(_l("Är enhetens egen adress (arrangören)"))

@@ -54,6 +54,18 @@ def parse_address(value: str) -> Address:
     return Address(display_name=" ".join(name.split()), username=username, domain=domain)
 
 
+def is_sendable(email: str) -> bool:
+    """Whether an address can be written into a message as it is: one address, ASCII only.
+
+    Non-ASCII local parts (åsa@...) need SMTPUTF8, which relays in the public sector rarely offer.
+    """
+    try:
+        parse_address(email)
+    except ValueError:
+        return False
+    return email.isascii()
+
+
 def build_message(
     *,
     sender: str,

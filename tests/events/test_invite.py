@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crm.companies.models import CompanyContact, Tag
 from crm.events import invitations
@@ -204,3 +204,19 @@ def test_no_reminder_after_the_deadline(client, login_as, factories):
     response = client.post(f"/evenemang/{event.id}/paminn", follow_redirects=True)
     assert "ingen påminnelse skickades" in response.get_data(as_text=True)
     assert outbox("rsvp-reminder:") == []
+
+
+def test_an_address_that_cannot_be_sent_to_is_left_out_with_its_reason_and_the_rest_are_invited(app, factories):
+    from crm.events.invitations import invite
+    from crm.mail.models import OutboxMessage
+
+    event = factories.event()
+    unsendable = factories.contact(email="åsa.öberg@foretag.example")
+    fine = factories.contact()
+    created, plan = invite(event, [unsendable, fine])
+    db.session.commit()
+    assert [invitation.contact_id for invitation in created] == [fine.id]
+    assert [(exclusion.contact.id, "å, ä, ö" in exclusion.reason) for exclusion in plan.excluded] == [
+        (unsendable.id, True)
+    ]
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
