@@ -229,8 +229,8 @@ class SeriesForm(_EventFields):
         description=_l("Gäller träffar varje eller varannan vecka: 1 = varje vecka, 2 = varannan."),
         render_kw={"inputmode": "numeric"},
     )
-    first_day = _day(_l("Första dag"), description=_l("Serien börjar tidigast denna dag."))
-    last_day = _day(_l("Sista dag"), description=_l("Serien slutar senast denna dag."))
+    first_day = _day(_l("Seriens första dag"), description=_l("Serien börjar tidigast denna dag."))
+    last_day = _day(_l("Seriens sista dag"), description=_l("Serien slutar senast denna dag."))
     start_time = _time(_l("Starttid"), message=_l("Fyll i starttiden."))
     end_time = _time(_l("Sluttid"), message=_l("Fyll i sluttiden."))
     skip_months = MultiCheckboxField(
