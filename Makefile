@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+SCALE ?= 1.0
 
 .PHONY: run test test-sqlite test-postgresql system-deps translations lint bench clean
 
@@ -41,6 +42,10 @@ test-sqlite: $(VENV)/.installed-dev translations
 
 test-postgresql: $(VENV)/.installed-dev translations
 	$(BIN)/pytest -q -p no:cacheprovider --db=postgresql
+
+# Generated data at SCALE (1.0 = 100,000 companies) on SQLite and PostgreSQL; see BENCHMARKS.md.
+bench: system-deps $(VENV)/.installed-dev translations
+	$(BIN)/python -m crm.benchmark.bench --scale $(SCALE)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
