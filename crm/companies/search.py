@@ -67,16 +67,19 @@ def _search_condition(q: str):
         words = (name_key(q) or folded).split()
         conditions.append(and_(*(Company.name_key.like(f"%{word}%") for word in words)))
         contact_match = or_(ContactPerson.name_key.like(f"%{folded}%"), ContactPerson.email.like(f"%{q.lower()}%"))
+        # Uncorrelated IN subqueries: the contacts and tags are searched once, not once per company row.
         conditions.append(
-            exists()
-            .where(CompanyContact.company_id == Company.id, CompanyContact.contact_id == ContactPerson.id)
-            .where(contact_match)
+            Company.id.in_(
+                select(CompanyContact.company_id)
+                .join(ContactPerson, ContactPerson.id == CompanyContact.contact_id)
+                .where(contact_match)
+            )
         )
         conditions.append(
-            exists().where(
-                company_tags.c.company_id == Company.id,
-                company_tags.c.tag_id == Tag.id,
-                func.lower(Tag.name) == q.lower(),
+            Company.id.in_(
+                select(company_tags.c.company_id)
+                .join(Tag, Tag.id == company_tags.c.tag_id)
+                .where(func.lower(Tag.name) == q.lower())
             )
         )
     return or_(*conditions) if conditions else None
