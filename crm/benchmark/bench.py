@@ -291,7 +291,8 @@ class PageResult:
 
 
 def measure_pages(app: Flask, info: dict[str, Any], *, repeat: int = 30, warmup: int = 3, replays: int = 10,
-                  profile_dir: Path | None = None, profile_prefix: str = "") -> list[PageResult]:
+                  profile_dir: Path | None = None, profile_prefix: str = "",
+                  keys: set[str] | None = None) -> list[PageResult]:
     """Every page of `pages(info)`: `warmup` untimed requests, then `repeat` timed ones; each must answer 200."""
     engine = _engine(app)
     recorder = Recorder(engine)
@@ -303,6 +304,8 @@ def measure_pages(app: Flask, info: dict[str, Any], *, repeat: int = 30, warmup:
     results = []
     try:
         for page in pages(info):
+            if keys is not None and page.key not in keys:
+                continue
             if page.role not in clients:
                 email = info["users"][page.role][0] if page.role else None
                 clients[page.role] = logged_in_client(app, email, info.get("password", DEFAULT_PASSWORD))
@@ -811,6 +814,29 @@ def table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def measure_existing(url: str, info_file: Path, only: tuple[str, ...], repeat: int, warmup: int,
+                     profile_dir: Path | None) -> int:
+    """The pages alone, on a database generated earlier: for working on one page without generating again."""
+    info = json.loads(info_file.read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory(prefix="crm-bench-") as directory:
+        app = make_app(url, Path(directory))
+        wanted = [page for page in pages(info) if not only or any(part in page.key for part in only)]
+        results = measure_pages(app, info, repeat=repeat, warmup=warmup, profile_dir=profile_dir,
+                                profile_prefix=app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0] + "-",
+                                keys={page.key for page in wanted})
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    for result in results:
+        if result.timed_out:
+            click.echo(f"{result.key:<30} timed out")
+            continue
+        click.echo(f"{result.key:<30} p50 {result.p50_ms:>7.1f} ms  p95 {result.p95_ms:>7.1f} ms  "
+                   f"SQL n {result.statements:>3}  SQL {result.sql_cursor_ms_p50:>6.1f} ms  "
+                   f"alone {result.sql_alone_ms_p50:>6.1f} ms")
+    return 0
+
+
 @click.command()
 @click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(min=0, min_open=True))
 @click.option("--seed", default=1, show_default=True)
@@ -824,10 +850,21 @@ def table(result: dict[str, Any]) -> str:
 @click.option("--profile", is_flag=True,
               help="Also write pyinstrument call trees to OUT/profiles/: one more request per page after the timed "
                    "ones, and the operations as timed (so their seconds include the profiler's overhead).")
+@click.option("--url", help="Measure only the pages, on this existing database made by `flask generate-data` "
+                            "(not migrated nor generated again: run `flask db upgrade` on it first); needs --info.")
+@click.option("--info", "info_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The info file `flask generate-data` wrote for --url.")
+@click.option("--page", "only", multiple=True, help="With --url: only the pages whose name contains this.")
 def main(scale: float, seed: int, today: datetime | None, databases: tuple[str, ...], repeat: int, warmup: int,
-         out: str, profile: bool) -> None:
+         out: str, profile: bool, url: str | None, info_file: Path | None, only: tuple[str, ...]) -> None:
     """Measure the main pages and the bulk operations on generated data, on SQLite and PostgreSQL."""
     from crm.timeutil import STOCKHOLM
+
+    if url:
+        if info_file is None:
+            raise click.UsageError("--url needs --info.")
+        sys.exit(measure_existing(url, info_file, only, repeat, warmup,
+                                  Path(out) / "profiles" if profile else None))
 
     day = today.date() if today else datetime.now(STOCKHOLM).date()
     directory = Path(out)

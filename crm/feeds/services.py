@@ -30,13 +30,14 @@ from crm.mail.links import absolute_url
 from crm.networks.models import Network
 from crm.timeutil import as_utc, utcnow
 from crm.visits.calendar import calendar_item as visit_item
-from crm.visits.models import Visit, VisitStatus
+from crm.visits.models import Visit, VisitStatus, visit_participants
 
 TOKEN_BYTES = 32  # 256 bits
 MAX_TOKEN_LENGTH = 100
 WINDOW_BACK = timedelta(days=90)
 WINDOW_AHEAD = timedelta(days=365)
 REFRESH_HOURS = 1
+VISIT_LONGEST = timedelta(days=1)  # a visit is booked as one day's start and end time
 LAST_USED_EVERY = timedelta(hours=1)  # last_used_at is written at most this often, not on every poll
 
 # Who may have a feed of each kind for themselves (admins always): the unit's calendar shows every
@@ -176,11 +177,16 @@ def _visits(now: datetime, participant: User | None) -> list[Visit]:
             Visit.status.in_((VisitStatus.BOOKED, VisitStatus.DONE)),
             Visit.starts_at.is_not(None), Visit.ends_at.is_not(None),
             Visit.ends_at >= start, Visit.starts_at <= end,
+            # A visit lies within one day, so this bound (on the indexed start) loses none of those that
+            # end inside the window, and spares reading ten years of visits.
+            Visit.starts_at >= start - VISIT_LONGEST,
         )
         .order_by(Visit.starts_at, Visit.id)
     )
     if participant is not None:
-        query = query.where(Visit.participants.any(User.id == participant.id))
+        query = query.where(
+            Visit.id.in_(select(visit_participants.c.visit_id).where(visit_participants.c.user_id == participant.id))
+        )
     return list(db.session.scalars(query))
 
 
