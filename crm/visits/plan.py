@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import format_number, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, case, func, literal_column, select, union_all
 from sqlalchemy.orm import aliased
 
 from crm.companies.models import SIZE_CLASSES, Company, CompanySni, CompanyStatus
@@ -62,9 +62,9 @@ def _section_by_division() -> dict[str, str]:
     return {division: letter for letter, _name in sections() for division in divisions_in(letter)}
 
 
-def section_expression(code) -> ColumnElement:
-    """SQL: the SNI section letter of a code column (CASE on its first two digits), NULL if unknown."""
-    return case(_section_by_division(), value=func.substr(code, 1, 2), else_=None)
+def section_of_division(division: str | None) -> str | None:
+    """The SNI section letter of a division (a code's first two digits), None if unknown."""
+    return _section_by_division().get(division) if division else None
 
 
 def primary_sni():
@@ -246,43 +246,68 @@ def visited_companies(year: int):
     )
 
 
-def _company_facts(year: int):
-    """A CTE with one row per active or visited company: its groups and whether it is in each count."""
-    visited = visited_companies(year)
-    primary, on_primary = primary_sni()
-    is_active = Company.status == CompanyStatus.ACTIVE
-    was_visited = visited.c.company_id.is_not(None)
-    women_led = case((Company.women_led.is_(True), "ja"), (Company.women_led.is_(False), "nej"), else_=None)
+def _women_led_key(column) -> ColumnElement:
+    return case((column.is_(True), "ja"), (column.is_(False), "nej"), else_=None)
+
+
+def _counts_by(dimension: str, column, source, *conditions):
+    """SQL: (dimension, group, companies) of `source` grouped by `column`; SNI codes are grouped by division."""
+    key = _women_led_key(column) if dimension == "women_led" else column
     return (
-        select(
-            section_expression(primary.code).label("sni"),
-            Company.size_class.label("size"),
-            Company.district.label("district"),
-            women_led.label("women_led"),
-            case((is_active, 1), else_=0).label("in_register"),
-            case((was_visited, 1), else_=0).label("visited"),
-        )
-        .select_from(Company)
-        .outerjoin(primary, on_primary)
-        .outerjoin(visited, visited.c.company_id == Company.id)
-        .where(or_(is_active, was_visited))
-        .cte("company_facts")
+        select(literal_column(f"'{dimension}'").label("dimension"), key.label("grp"), func.count().label("companies"))
+        .select_from(source)
+        .where(*conditions)
+        .group_by(column)
     )
 
 
-def _spread_rows(year: int) -> list[tuple[str, str | None, int, int]]:
-    """(dimension, group, in the register, visited) for every group of every dimension, in one statement."""
-    facts = _company_facts(year)
+def _register_rows() -> list[tuple[str, str | None, int]]:
+    """The active register per group, in one statement: plain GROUP BYs on the company columns.
+
+    No join to the year's visits and no CASE per row (divisions are summed into sections in Python), so each
+    part is a grouped scan that an index on (status, column) can answer on its own.
+    """
+    primary, on_primary = primary_sni()
+    active = Company.status == CompanyStatus.ACTIVE
+    with_primary = Company.__table__.outerjoin(primary, on_primary)
     parts = [
-        select(
-            literal_column(f"'{dimension}'").label("dimension"),
-            facts.c[dimension].label("grp"),
-            func.sum(facts.c.in_register).label("register"),
-            func.sum(facts.c.visited).label("visited"),
-        ).group_by(facts.c[dimension])
-        for dimension in DIMENSIONS
+        _counts_by("sni", func.substr(primary.code, 1, 2), with_primary, active),
+        _counts_by("size", Company.size_class, Company.__table__, active),
+        _counts_by("district", Company.district, Company.__table__, active),
+        _counts_by("women_led", Company.women_led, Company.__table__, active),
     ]
     return [tuple(row) for row in db.session.execute(union_all(*parts)).all()]
+
+
+def _visited_rows(year: int) -> list[tuple[str, str | None, int]]:
+    """The year's visited companies per group, whatever their status now: a few thousand companies at most."""
+    visited = visited_companies(year)
+    primary, on_primary = primary_sni()
+    facts = (
+        select(
+            func.substr(primary.code, 1, 2).label("sni"),
+            Company.size_class.label("size"),
+            Company.district.label("district"),
+            Company.women_led.label("women_led"),
+        )
+        .select_from(visited)
+        .join(Company, Company.id == visited.c.company_id)
+        .outerjoin(primary, on_primary)
+        .cte("visited_facts")
+    )
+    parts = [_counts_by(dimension, facts.c[dimension], facts) for dimension in DIMENSIONS]
+    return [tuple(row) for row in db.session.execute(union_all(*parts)).all()]
+
+
+def _spread_rows(year: int) -> list[tuple[str, str | None, int, int]]:
+    """(dimension, group, in the register, visited) for every group of every dimension, SNI divisions as sections."""
+    totals: dict[tuple[str, str | None], list[int]] = {}
+    for column, rows in ((0, _register_rows()), (1, _visited_rows(year))):
+        for dimension, key, count in rows:
+            if dimension == "sni":
+                key = section_of_division(key)
+            totals.setdefault((dimension, key), [0, 0])[column] += int(count or 0)
+    return [(dimension, key, register, visited) for (dimension, key), (register, visited) in totals.items()]
 
 
 def group_label(dimension: str, key: str | None) -> str:

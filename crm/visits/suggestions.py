@@ -174,7 +174,7 @@ def suggestion_query(year: int, now: datetime, gaps: Gaps, *, visible_follow_ups
             Company.name,
             Company.district,
             Company.size_class,
-            plan.section_expression(primary.code).label("section"),
+            func.substr(primary.code, 1, 2).label("division"),  # its section is looked up in Python, not per row
             last_done.c.last_year,
             score.label("score"),
             *(_flag(conditions[reason]).label(reason.value) for reason in SQL_REASONS),
@@ -192,7 +192,8 @@ def suggestion_query(year: int, now: datetime, gaps: Gaps, *, visible_follow_ups
 
 def _suggestion(row, gaps: Gaps) -> Suggestion:
     reasons = [reason for reason in SQL_REASONS if row._mapping[reason.value]]
-    if row.section in gaps.sections:
+    section = plan.section_of_division(row.division)
+    if section in gaps.sections:
         reasons.append(Reason.SECTOR_GAP)
     if row.district in gaps.districts:
         reasons.append(Reason.DISTRICT_GAP)
@@ -201,7 +202,7 @@ def _suggestion(row, gaps: Gaps) -> Suggestion:
         name=row.name,
         district=row.district,
         size_class=row.size_class,
-        section=row.section,
+        section=section,
         last_visit_year=row.last_year,
         score=int(row.score),
         reasons=tuple(reasons),
