@@ -7,14 +7,15 @@ Admins, staff and organizers use every page; politicians are refused.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
+from functools import partial
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from crm.auth.access import roles_required
@@ -33,6 +34,7 @@ from crm.events.forms import (
     SeriesForm,
     WalkInForm,
 )
+from crm.events.invitee_list import InviteeFilters, invitee_page
 from crm.events.models import Attendance, Event, EventKind, EventStatus, Invitation
 from crm.extensions import db
 from crm.networks.models import Network
@@ -59,7 +61,7 @@ def _networks(including: int | None = None) -> list[Network]:
 
 def _event_or_404(event_id: int) -> Event:
     event = db.session.scalar(
-        select(Event).where(Event.id == event_id).options(selectinload(Event.network), selectinload(Event.series))
+        select(Event).where(Event.id == event_id).options(joinedload(Event.network), joinedload(Event.series))
     )
     if event is None:
         abort(404)
@@ -68,6 +70,12 @@ def _event_or_404(event_id: int) -> Event:
 
 def _to_event(event_id: int, anchor: str | None = None):
     return redirect(url_for("events.show", event_id=event_id, _anchor=anchor))
+
+
+def _to_invitees(event_id: int):
+    """Back to the invitee list as it was filtered and paged when the organizer left it."""
+    args = InviteeFilters.from_args(request.args).args()
+    return redirect(url_for("events.show", event_id=event_id, _anchor="inbjudna", **args))
 
 
 def _refused(error: services.EventRefused | invitations.InvitationRefused, event_id: int):
@@ -160,12 +168,6 @@ def _invitee_rows(event: Event) -> list[Invitation]:
     ))
 
 
-def _queue_positions(rows: list[Invitation]) -> dict[int, int]:
-    waiting = sorted((row for row in rows if row.waitlisted_at is not None and row.answer is not None),
-                     key=lambda row: (row.waitlisted_at, row.id))
-    return {row.id: position for position, row in enumerate(waiting, start=1)}
-
-
 def _siblings(event: Event) -> list[Event]:
     if event.series_id is None:
         return []
@@ -174,25 +176,24 @@ def _siblings(event: Event) -> list[Event]:
     ))
 
 
-def _company_of(invitation: Invitation) -> str:
-    return recipients.company_names(invitation.contact) if invitation.contact is not None else ""
+def _company_of(invitation: Invitation, today: date) -> str:
+    return recipients.company_names(invitation.contact, today) if invitation.contact is not None else ""
 
 
 @bp.route("/<int:event_id>")
 @roles_required(*MANAGERS)
 def show(event_id: int):
     event = _event_or_404(event_id)
-    rows = _invitee_rows(event)
+    filters = InviteeFilters.from_args(request.args)
     counts = services.answer_counts(event)
     now = utcnow()
     dietary = services.dietary_counts(event) if event.asks_dietary else None
     return render_template(
         "events/show.html",
         event=event,
-        rows=rows,
+        invitees=invitee_page(event.id, filters, local(now).date()),
+        filters=filters,
         counts=counts,
-        positions=_queue_positions(rows),
-        company_of=_company_of,
         dietary=dietary,
         dietary_choices=services.DIETARY_CHOICES,
         siblings=_siblings(event),
@@ -200,7 +201,6 @@ def show(event_id: int):
         ended=_ended(event),
         answers_open=invitations.answers_open(event, now),
         fetched_at=local(now),
-        form=ConfirmForm(),
     )
 
 
@@ -364,7 +364,7 @@ def uninvite(event_id: int, invitation_id: int):
     invitation = _invitation_or_404(event, invitation_id)
     if invitation.uninvited_at is not None:
         flash(_("%(name)s är inte inbjuden längre.", name=invitation.name), "success")
-        return _to_event(event.id, "inbjudna")
+        return _to_invitees(event.id)
     form = ConfirmForm()
     if form.validate_on_submit():
         sent = invitations.uninvite(invitation)
@@ -374,7 +374,7 @@ def uninvite(event_id: int, invitation_id: int):
                   "success")
         else:
             flash(_("%(name)s är borttagen från listan.", name=invitation.name), "success")
-        return _to_event(event.id, "inbjudna")
+        return _to_invitees(event.id)
     return render_template("events/uninvite.html", form=form, event=event, invitation=invitation)
 
 
@@ -497,7 +497,8 @@ def _render_attendance(event: Event, walk_in: WalkInForm | None = None, status: 
     rows = _attendance_rows(event, q)
     return render_template(
         "events/attendance.html", event=event, rows=rows, q=q, counts=services.answer_counts(event),
-        company_of=_company_of, walk_in=walk_in or WalkInForm(formdata=None), started=event.starts_at <= utcnow(),
+        company_of=partial(_company_of, today=recipients.stockholm_today()),
+        walk_in=walk_in or WalkInForm(formdata=None), started=event.starts_at <= utcnow(),
         cancelled=event.status == EventStatus.CANCELLED,
     ), status
 

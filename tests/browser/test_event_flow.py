@@ -134,3 +134,40 @@ def test_organizer_invites_a_network_and_marks_attendance_on_a_phone(new_page, u
 
     organizer.goto(f"/evenemang/{first.id}/narvaro")
     assert_accessible(organizer)
+
+
+def test_organizer_pages_and_filters_a_long_invitee_list_on_a_phone(new_page, users, factories, log_in):
+    event = factories.event(start=(local(utcnow()) + timedelta(days=3)).replace(tzinfo=None, hour=7, minute=30))
+    answers = [Answer.YES, Answer.NO, Answer.MAYBE, None]
+    for n in range(60):
+        factories.invitation(event, factories.contact(factories.company(name=f"Företag {n:02d} AB"),
+                                                      name=f"Gäst Nummer{n:02d}"), answer=answers[n % 4])
+    db.session.commit()
+
+    door = new_page("phone")
+    log_in(door, users["organizer"])
+    door.goto(f"/evenemang/{event.id}")
+    invitees = door.locator("table.event-invitees tbody tr")
+    expect(invitees).to_have_count(50)
+    expect(door.get_by_text("Visar 1–50 av 60")).to_be_visible()
+    assert_accessible(door)
+    assert_fits_the_screen(door)
+
+    door.get_by_role("link", name="Nästa").click()
+    expect(invitees).to_have_count(10)
+    expect(door).to_have_url(re.compile(rf"/evenemang/{event.id}\?page=2#inbjudna$"))
+
+    door.get_by_label("Filtrera på svar").select_option("ej-svarat")
+    door.get_by_label("Sök namn eller e-post").fill("nummer1")
+    door.get_by_role("button", name="Visa", exact=True).click()
+    expect(door.locator("table.event-invitees tbody td[data-label='Namn']")).to_have_text(
+        ["Gäst Nummer11", "Gäst Nummer15", "Gäst Nummer19"])
+    expect(door.locator(".event-counts")).to_contain_text("60")
+    assert_accessible(door)
+    assert_fits_the_screen(door)
+
+    door.get_by_role("link", name="Återkalla inbjudan till Gäst Nummer15").click()
+    door.get_by_role("button", name="Återkalla inbjudan").click()
+    expect(door.locator("table.event-invitees tbody td[data-label='Namn']")).to_have_text(
+        ["Gäst Nummer11", "Gäst Nummer19"])
+    assert door.url.endswith(f"/evenemang/{event.id}?svar=ej-svarat&q=nummer1#inbjudna")

@@ -1,5 +1,6 @@
 /* The event page's answer list keeps itself current: every minute, while the tab is visible, the page is
-   fetched again and the answers section replaced. Without JavaScript the "Uppdatera svaren" link does the same.
+   fetched again (with the same filter and page of the invitee list) and the answers section replaced.
+   Without JavaScript the "Uppdatera svaren" link does the same.
    Nothing is replaced while focus is inside the section, so keyboard and screen-reader users keep their place. */
 (function () {
   "use strict";
@@ -13,7 +14,7 @@
     if (document.hidden || section.contains(document.activeElement)) {
       return;
     }
-    fetch(window.location.pathname, { credentials: "same-origin", headers: { Accept: "text/html" } })
+    fetch(window.location.pathname + window.location.search, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (response) {
         return response.ok ? response.text() : null;
       })
