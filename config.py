@@ -67,6 +67,7 @@ class Config:
     SCHEDULER_STALE_SECONDS = 300  # admins are warned when the heartbeat is older than this
     SCHEDULER_OUTBOX_SECONDS = 15
     SCHEDULER_SWEEP_SECONDS = 60
+    SCHEDULER_REGISTER_COUNT_SECONDS = 600  # the visit plan's register counts
     SCHEDULER_LOCK_RETRY_SECONDS = 10
 
     @classmethod

@@ -80,6 +80,20 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+# Search objects written by hand in migration 0006 (SQLite FTS5 tables with their shadow tables,
+# PostgreSQL pg_trgm indexes): no model describes them, so autogenerate must not offer to drop them.
+HAND_WRITTEN_TABLE_PREFIXES = ("company_name_search", "contact_person_search")
+HAND_WRITTEN_INDEX_SUFFIX = "_trgm"
+
+
+def include_name(name, type_, parent_names):
+    if type_ == "table":
+        return not name.startswith(HAND_WRITTEN_TABLE_PREFIXES)
+    if type_ == "index":
+        return not name.endswith(HAND_WRITTEN_INDEX_SUFFIX)
+    return True
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -100,6 +114,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_name", include_name)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -73,7 +73,7 @@ from crm.meetings.models import (
 )
 from crm.networks.models import Network, NetworkKind, NetworkMembership
 from crm.text import fold, name_key
-from crm.timeutil import STOCKHOLM
+from crm.timeutil import STOCKHOLM, utcnow
 from crm.visits.models import (
     FollowUp,
     FollowUpStatus,
@@ -285,14 +285,28 @@ class Generator:
         self._step("events", self.events)
         self._step("feed tokens", self.feed_tokens)
         self._analyze()
+        self._step("register counts", self.register_counts)
         self.result.info = self.info()
         return self.result
 
+    def register_counts(self) -> None:
+        """The visit plan's register counts, as the scheduler's job would have them (after the statistics)."""
+        from crm.visits.plan import refresh_register_counts
+
+        refresh_register_counts(utcnow())
+
     def _analyze(self) -> None:
-        """On PostgreSQL, what autovacuum would do soon after a bulk load; SQLite keeps no statistics unless told."""
-        if db.engine.dialect.name != "postgresql":
-            return
+        """On PostgreSQL, what autovacuum would do soon after a bulk load; on SQLite, what the nightly job does."""
         started = clock.perf_counter()
+        if db.engine.dialect.name != "postgresql":
+            from crm.scheduler.jobs import refresh_planner_statistics
+
+            refresh_planner_statistics()
+            db.session.commit()
+            seconds = clock.perf_counter() - started
+            self.result.steps.append(Step("analyze", seconds, {}))
+            self.echo(f"  {'analyze':<13} {seconds:7.1f} s  ANALYZE (som det nattliga jobbet)")
+            return
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("SET statement_timeout = 0"))
             connection.execute(text("VACUUM (ANALYZE)"))

@@ -6,7 +6,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from crm.auth.access import roles_required
@@ -14,8 +14,8 @@ from crm.auth.models import Role, User
 from crm.companies import bp, export, services
 from crm.companies.forms import CompanyForm, MergeForm, bool_to_tristate
 from crm.companies.models import SIZE_CLASSES, Company, CompanyContact, CompanyStatus, Tag
-from crm.companies.search import SORTS, CompanyFilters, company_query
-from crm.companies.timeline import timeline_for
+from crm.companies.search import SORTS, CompanyFilters, SearchPagination, company_query, district_names
+from crm.companies.timeline import TimelinePosition, timeline_page
 from crm.extensions import db
 from crm.networks.participation import company_history
 from crm.timeutil import utcnow
@@ -30,9 +30,7 @@ EXPORT_OPTIONS = (selectinload(Company.tags), selectinload(Company.owner), selec
 def _filter_choices() -> dict:
     from crm.companies.sni import sections
 
-    districts = db.session.execute(
-        select(Company.district).distinct().where(Company.district.is_not(None)).order_by(Company.district)
-    ).scalars().all()
+    districts = district_names()
     tags = db.session.execute(select(Tag.name).order_by(Tag.name)).scalars().all()
     owners = db.session.execute(
         select(User.id, User.name).where(User.role.in_([Role.STAFF, Role.ADMIN])).order_by(User.name)
@@ -52,11 +50,13 @@ def _filter_choices() -> dict:
 @roles_required(*READERS)
 def index():
     filters = CompanyFilters.from_args(request.args)
-    page = db.paginate(
-        company_query(filters).options(*LIST_OPTIONS),
-        per_page=current_app.config["ITEMS_PER_PAGE"],
-        error_out=False,
-    )
+    query = company_query(filters).options(*LIST_OPTIONS)
+    per_page = current_app.config["ITEMS_PER_PAGE"]
+    if filters.q:
+        page = SearchPagination(select=query, session=db.session(), per_page=per_page, max_per_page=None,
+                                error_out=False)
+    else:
+        page = db.paginate(query, per_page=per_page, error_out=False)
     return render_template(
         "companies/index.html", page=page, filters=filters, choices=_filter_choices(),
         can_write=current_user.has_role(*WRITERS),
@@ -86,14 +86,18 @@ def _detail_options():
     return [
         selectinload(Company.sni_codes),
         selectinload(Company.tags),
-        selectinload(Company.owner),
-        selectinload(Company.contact_links).selectinload(CompanyContact.contact),
+        joinedload(Company.owner),
+        selectinload(Company.contact_links).joinedload(CompanyContact.contact),
     ]
 
 
 @bp.route("/<int:company_id>")
 @roles_required(*READERS)
 def detail(company_id: int):
+    try:  # "Visa äldre" on the timeline: the position of the last item the page before showed
+        before = TimelinePosition.from_param(request.args["fore"]) if "fore" in request.args else None
+    except ValueError:
+        abort(400)
     company = db.get_or_404(Company, company_id, options=_detail_options())
     show_contact_details = current_user.has_role(Role.STAFF, Role.ORGANIZER)
     return render_template(
@@ -101,7 +105,8 @@ def detail(company_id: int):
         company=company,
         show_contact_details=show_contact_details,
         can_write=current_user.has_role(*WRITERS),
-        timeline=timeline_for(company.id, current_user),
+        timeline=timeline_page(company.id, current_user, before),
+        timeline_paged=before is not None,
         attendance=company_history(company.id) if show_contact_details else None,
     )
 

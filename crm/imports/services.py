@@ -928,7 +928,20 @@ def execute_job(job_id: int, skip_errors: bool = False) -> ImportResult:
     finally:
         progress.remove()
     _remove_files(job)
+    _count_register()
     return result
+
+
+def _count_register() -> None:
+    """Count the register for the visit plan again now that the import is in; the scheduled job would otherwise."""
+    from crm.visits.plan import refresh_register_counts
+
+    try:
+        refresh_register_counts(utcnow())
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("Could not count the register after an import")
 
 
 def run_import(job_id: int, skip_errors: bool = False) -> ImportResult:

@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Enum, ForeignKey, Index, Table, Text, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -30,17 +31,7 @@ class InteractionKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        from flask_babel import gettext as _
-
-        return {
-            InteractionKind.MEETING: _("Möte"),
-            InteractionKind.PHONE: _("Telefon"),
-            InteractionKind.EMAIL: _("E-post"),
-            InteractionKind.ADVICE: _("Rådgivning"),
-            InteractionKind.COORDINATED_ADVICE: _("Dukat bord"),
-            InteractionKind.GUIDE_MEETING: _("Lotsmöte"),
-            InteractionKind.ESTABLISHMENT: _("Etableringsmöte"),
-        }[self]
+        return str(_KIND_LABELS[self])
 
 
 class NoteStatus(enum.StrEnum):
@@ -49,9 +40,20 @@ class NoteStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        from flask_babel import gettext as _
+        return str(_STATUS_LABELS[self])
 
-        return {NoteStatus.DRAFT: _("Utkast"), NoteStatus.FINAL: _("Färdigställd")}[self]
+
+# Translated when read: one lookup per label, not a mapping of every label built on each access.
+_KIND_LABELS = {
+    InteractionKind.MEETING: _l("Möte"),
+    InteractionKind.PHONE: _l("Telefon"),
+    InteractionKind.EMAIL: _l("E-post"),
+    InteractionKind.ADVICE: _l("Rådgivning"),
+    InteractionKind.COORDINATED_ADVICE: _l("Dukat bord"),
+    InteractionKind.GUIDE_MEETING: _l("Lotsmöte"),
+    InteractionKind.ESTABLISHMENT: _l("Etableringsmöte"),
+}
+_STATUS_LABELS = {NoteStatus.DRAFT: _l("Utkast"), NoteStatus.FINAL: _l("Färdigställd")}
 
 
 interaction_contacts = Table(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased, joinedload, raiseload, selectinload
 
 from crm.auth.models import Role, User
 from crm.companies.models import Company, CompanyContact, ContactPerson, Topic
+from crm.companies.timeline import TimelinePosition, older_than_day
 from crm.errors import RuleRefused
 from crm.extensions import db
 from crm.meetings.models import Interaction, InteractionKind, NoteStatus, interaction_participants
@@ -24,6 +25,7 @@ from crm.text import name_key
 from crm.timeutil import STOCKHOLM, utcnow
 
 COMPANY_MATCH_LIMIT = 10
+TIMELINE_KIND = "interaction"
 
 
 class MeetingLogError(RuleRefused):
@@ -197,13 +199,24 @@ def log_query(
     return _newest_first(query)
 
 
-def company_interactions(company_id: int, viewer: User) -> list[Interaction]:
-    """A company's interactions for its timeline, in a fixed number of queries whatever their count."""
+def company_interactions(
+    company_id: int, viewer: User, before: TimelinePosition | None = None, limit: int | None = None
+) -> list[Interaction]:
+    """A company's interactions for its timeline, newest first, at most `limit` of those after `before`.
+
+    A fixed number of queries whatever their count.
+    """
     if not reads_log(viewer):
         return []
     query = (
         select(Interaction)
-        .where(Interaction.company_id == company_id, _newest_visible(viewer))
+        .where(
+            Interaction.company_id == company_id,
+            _newest_visible(viewer),
+            older_than_day(before, TIMELINE_KIND, Interaction.occurred_on, Interaction.id),
+        )
+        .order_by(Interaction.occurred_on.desc(), Interaction.id.desc())
+        .limit(limit)
         .options(
             joinedload(Interaction.created_by),
             selectinload(Interaction.contacts),
@@ -212,7 +225,7 @@ def company_interactions(company_id: int, viewer: User) -> list[Interaction]:
             raiseload("*"),
         )
     )
-    return list(db.session.execute(_newest_first(query)).scalars())
+    return list(db.session.execute(query).scalars())
 
 
 def load_for_page(interaction_id: int) -> Interaction | None:

@@ -28,7 +28,7 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import delete, update
+from sqlalchemy import delete, text, update
 from sqlalchemy.exc import IntegrityError
 
 from crm.extensions import db
@@ -42,7 +42,9 @@ DELIVER_OUTBOX = "deliver_outbox"
 SWEEP_REMINDERS = "sweep_reminders"
 PRUNE_RUNS = "prune_runs"
 PURGE_DIETARY = "purge_dietary_needs"
-JOB_IDS = (HEARTBEAT, DELIVER_OUTBOX, SWEEP_REMINDERS, PRUNE_RUNS, PURGE_DIETARY)
+ANALYZE_DATABASE = "analyze_database"
+COUNT_REGISTER = "count_register"
+JOB_IDS = (HEARTBEAT, DELIVER_OUTBOX, SWEEP_REMINDERS, PRUNE_RUNS, PURGE_DIETARY, ANALYZE_DATABASE, COUNT_REGISTER)
 
 HEARTBEAT_ROW_ID = 1
 RUNS_KEPT = timedelta(days=14)
@@ -134,6 +136,27 @@ def purge_dietary_needs() -> None:
         purge(utcnow())
 
     _run(PURGE_DIETARY, work)
+
+
+def analyze_database() -> None:
+    """Daily at 03:30 Stockholm time: refresh the query planner's statistics (SQLite never does it by itself)."""
+    _run(ANALYZE_DATABASE, refresh_planner_statistics)
+
+
+def refresh_planner_statistics() -> None:
+    """ANALYZE the whole database, so the planner knows e.g. that most companies are active (the caller commits)."""
+    db.session.execute(text("ANALYZE"))
+
+
+def count_register() -> None:
+    """Every SCHEDULER_REGISTER_COUNT_SECONDS: count the active register per group for the visit plan's spread."""
+
+    def work() -> None:
+        from crm.visits.plan import refresh_register_counts
+
+        refresh_register_counts(utcnow())
+
+    _run(COUNT_REGISTER, work)
 
 
 # --- shared machinery ----------------------------------------------------------------------------

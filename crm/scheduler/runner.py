@@ -46,6 +46,7 @@ TICK_ANCHOR = datetime(2026, 1, 1, tzinfo=UTC)
 
 PURGE_DIETARY_AT = {"hour": 3, "minute": 20}
 PRUNE_AT = {"hour": 3, "minute": 15}  # Europe/Stockholm; exists once every day, DST or not
+ANALYZE_AT = {"hour": 3, "minute": 30}
 
 EXIT_LOCK_LOST = 3
 
@@ -93,6 +94,8 @@ def job_table(config) -> list[tuple[str, object, object]]:
         (jobs.SWEEP_REMINDERS, jobs.sweep_reminders, every(config["SCHEDULER_SWEEP_SECONDS"])),
         (jobs.PRUNE_RUNS, jobs.prune_runs, CronTrigger(**PRUNE_AT, timezone=STOCKHOLM)),
         (jobs.PURGE_DIETARY, jobs.purge_dietary_needs, CronTrigger(**PURGE_DIETARY_AT, timezone=STOCKHOLM)),
+        (jobs.ANALYZE_DATABASE, jobs.analyze_database, CronTrigger(**ANALYZE_AT, timezone=STOCKHOLM)),
+        (jobs.COUNT_REGISTER, jobs.count_register, every(config["SCHEDULER_REGISTER_COUNT_SECONDS"])),
     ]
 
 

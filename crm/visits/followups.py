@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, raiseload
 
 from crm.auth.models import Role, User
 from crm.companies.models import Company, Topic
+from crm.companies.timeline import TimelinePosition, older_than
 from crm.errors import RuleRefused
 from crm.extensions import db
 from crm.meetings.models import Interaction
@@ -25,6 +26,7 @@ from crm.visits.closure import OPEN_STATUSES, is_fully_closed, loose_ends
 from crm.visits.models import FollowUp, FollowUpStatus, Visit, visit_participants
 
 CLOSED_STATUSES = (FollowUpStatus.DONE, FollowUpStatus.NOT_DONE)
+TIMELINE_KIND = "followup"
 CLOSED_SHOWN = 20  # how many recently closed follow-ups "Mina uppföljningar" lists under the open ones
 
 STATUS_LABELS = {
@@ -250,13 +252,20 @@ def _by_due_date(query: Select) -> Select:
     return query.order_by(FollowUp.due_date.is_(None), FollowUp.due_date, FollowUp.id)
 
 
-def company_follow_ups(company_id: int, viewer: User) -> list[FollowUp]:
-    """A company's follow-ups the viewer may see, for its timeline, in one query whatever their count."""
-    query = select(FollowUp).where(FollowUp.company_id == company_id)
+def company_follow_ups(
+    company_id: int, viewer: User, before: TimelinePosition | None = None, limit: int | None = None
+) -> list[FollowUp]:
+    """A company's follow-ups the viewer may see, for its timeline, newest first, in one query whatever
+    their count: at most `limit` of those after `before`."""
+    query = select(FollowUp).where(
+        FollowUp.company_id == company_id,
+        older_than(before, TIMELINE_KIND, FollowUp.created_at, FollowUp.id),
+    )
     condition = _readable_by(viewer)
     if condition is not None:
         query = query.where(condition)
-    query = query.options(*_list_options()).order_by(FollowUp.created_at.desc(), FollowUp.id.desc())
+    query = query.options(joinedload(FollowUp.assignee), joinedload(FollowUp.topic), raiseload("*"))
+    query = query.order_by(FollowUp.created_at.desc(), FollowUp.id.desc()).limit(limit)
     return list(db.session.execute(query).scalars())
 
 

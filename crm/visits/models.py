@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import Column, Enum, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Column, Enum, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.audit.mixins import Audited
@@ -188,3 +188,20 @@ class FollowUp(Audited, db.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS)
+
+
+class RegisterCount(db.Model):
+    """The active register's companies per group of one spread dimension, counted by a scheduled job.
+
+    The plan page compares the year's visited companies with these rows instead of counting every active
+    company on each request. `grp` is '' for companies where the fact is not known (NULL would not be unique).
+    """
+
+    __tablename__ = "register_counts"
+    __table_args__ = (UniqueConstraint("dimension", "grp", name="uq_register_counts_dimension_grp"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(10))
+    grp: Mapped[str] = mapped_column(String(100))
+    companies: Mapped[int]
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime())

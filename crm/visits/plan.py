@@ -13,15 +13,15 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import format_number, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, case, func, literal_column, select, union_all
+from sqlalchemy import ColumnElement, and_, case, delete, func, insert, literal_column, select, union_all
 from sqlalchemy.orm import aliased
 
 from crm.companies.models import SIZE_CLASSES, Company, CompanySni, CompanyStatus
 from crm.companies.sni import divisions_in, section_name, sections
 from crm.extensions import db
-from crm.timeutil import STOCKHOLM, stockholm_to_utc
+from crm.timeutil import STOCKHOLM, stockholm_to_utc, utcnow
 from crm.visits.closure import done_but_not_closed
-from crm.visits.models import Visit, VisitPlan, VisitStatus
+from crm.visits.models import RegisterCount, Visit, VisitPlan, VisitStatus
 from crm.visits.pace import Pace, expected_by, pace
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -299,10 +299,57 @@ def _visited_rows(year: int) -> list[tuple[str, str | None, int]]:
     return [tuple(row) for row in db.session.execute(union_all(*parts)).all()]
 
 
-def _spread_rows(year: int) -> list[tuple[str, str | None, int, int]]:
-    """(dimension, group, in the register, visited) for every group of every dimension, SNI divisions as sections."""
+# --- The register's counts, kept in a table ------------------------------------------------------
+
+TOTAL = "total"  # the row of all active companies; it also marks the register as counted when it is empty
+UNKNOWN = ""  # the stored group of companies whose fact is not known (NULL in the company columns)
+
+
+@dataclass(frozen=True)
+class RegisterCounts:
+    rows: list[tuple[str, str | None, int]]  # (dimension, group, active companies), as _register_rows() gives them
+    counted_at: datetime
+
+
+def refresh_register_counts(now: datetime) -> RegisterCounts:
+    """Count the active register per group again and replace the stored counts (the caller commits)."""
+    counts: dict[tuple[str, str], int] = {}
+    for dimension, key, companies in _register_rows():
+        counts[dimension, key or UNKNOWN] = counts.get((dimension, key or UNKNOWN), 0) + int(companies or 0)
+    counts[TOTAL, UNKNOWN] = sum(n for (dimension, _key), n in counts.items() if dimension == "size")
+    db.session.execute(delete(RegisterCount))
+    db.session.execute(
+        insert(RegisterCount),
+        [{"dimension": dimension, "grp": key, "companies": n, "computed_at": now} for (dimension, key), n in counts.items()],
+    )
+    return RegisterCounts(
+        rows=[(dimension, key or None, n) for (dimension, key), n in counts.items() if dimension != TOTAL],
+        counted_at=now,
+    )
+
+
+def register_counts(now: datetime) -> RegisterCounts:
+    """The stored register counts in one statement; on a fresh install, counted here (the caller commits)."""
+    stored = db.session.execute(
+        select(RegisterCount.dimension, RegisterCount.grp, RegisterCount.companies, RegisterCount.computed_at)
+    ).all()
+    if not stored:
+        return refresh_register_counts(now)
+    return RegisterCounts(
+        rows=[(dimension, key or None, n) for dimension, key, n, _at in stored if dimension != TOTAL],
+        counted_at=min(at for *_row, at in stored),
+    )
+
+
+def _spread_rows(year: int, register_rows: list[tuple[str, str | None, int]] | None = None,
+                 ) -> list[tuple[str, str | None, int, int]]:
+    """(dimension, group, in the register, visited) for every group of every dimension, SNI divisions as sections.
+
+    The register's rows are those given (the stored counts), or counted now.
+    """
     totals: dict[tuple[str, str | None], list[int]] = {}
-    for column, rows in ((0, _register_rows()), (1, _visited_rows(year))):
+    register_rows = _register_rows() if register_rows is None else register_rows
+    for column, rows in ((0, register_rows), (1, _visited_rows(year))):
         for dimension, key, count in rows:
             if dimension == "sni":
                 key = section_of_division(key)
@@ -362,11 +409,12 @@ def _build_spread(dimension: str, rows: list[tuple[str | None, int, int]]) -> Sp
     )
 
 
-def spread(year: int) -> dict[str, Spread]:
-    """The visited companies of the year and the active register, side by side, per dimension."""
+def spread(year: int, register: RegisterCounts | None = None) -> dict[str, Spread]:
+    """The visited companies of the year and the active register (as last counted), side by side, per dimension."""
+    register = register or register_counts(utcnow())
     grouped: dict[str, list[tuple[str | None, int, int]]] = {dimension: [] for dimension in DIMENSIONS}
-    for dimension, key, register, visited in _spread_rows(year):
-        grouped[dimension].append((key, int(register or 0), int(visited or 0)))
+    for dimension, key, register_n, visited in _spread_rows(year, register.rows):
+        grouped[dimension].append((key, int(register_n or 0), int(visited or 0)))
     return {dimension: _build_spread(dimension, rows) for dimension, rows in grouped.items()}
 
 
@@ -383,6 +431,7 @@ class PlanFigures:
     months: list[MonthFigures]
     undated: dict[str, int]
     spreads: dict[str, Spread]
+    register_counted_at: datetime
 
 
 def figures(year: int, today: date) -> PlanFigures:
@@ -391,6 +440,7 @@ def figures(year: int, today: date) -> PlanFigures:
     counts = visit_counts(year)
     standing = pace(target, year, today, counts.done, counts.booked, counts.proposed)
     month_figures, undated = months(year, target, today)
+    register = register_counts(utcnow())
     return PlanFigures(
         year=year,
         target=plan.target if plan else None,
@@ -399,5 +449,6 @@ def figures(year: int, today: date) -> PlanFigures:
         not_closed=counts.not_closed,
         months=month_figures,
         undated=undated,
-        spreads=spread(year),
+        spreads=spread(year, register),
+        register_counted_at=register.counted_at,
     )

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from crm.auth.access import roles_required
 from crm.auth.models import Role
@@ -35,6 +36,14 @@ def _visible_follow_ups_only() -> bool:
     return not current_user.has_role(*PROPOSERS)
 
 
+def _keep_register_counts() -> None:
+    """Commit the register counts a first visit on a fresh install made; a request counting at the same time wins."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+
+
 @plan_bp.route("/")
 @roles_required(*READERS)
 def index():
@@ -48,6 +57,7 @@ def show(year: int):
     top = suggestions.suggestions(
         year, utcnow(), figures.spreads, suggestions.PLAN_PAGE_COUNT, visible_follow_ups_only=_visible_follow_ups_only()
     )
+    _keep_register_counts()
     return render_template(
         "plan/show.html", figures=figures, suggestions=top, can_propose=current_user.has_role(*PROPOSERS)
     )
@@ -74,6 +84,7 @@ def suggestion_list(year: int):
     found = suggestions.suggestions(
         year, utcnow(), spreads, suggestions.FULL_LIST_COUNT, visible_follow_ups_only=_visible_follow_ups_only()
     )
+    _keep_register_counts()
     return render_template(
         "plan/suggestions.html", year=year, suggestions=found, can_propose=current_user.has_role(*PROPOSERS)
     )

@@ -12,17 +12,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, exists, or_, select, true
+from sqlalchemy import Select, and_, case, exists, func, or_, select, true
 from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from crm.auth.models import Role, User
 from crm.companies.models import Company, CompanyContact, ContactPerson, Topic
+from crm.companies.timeline import TimelinePosition, older_than
 from crm.errors import RuleRefused
 from crm.extensions import db
 from crm.timeutil import STOCKHOLM, local, utcnow
 from crm.visits.models import Visit, VisitKind, VisitNote, VisitStatus, visit_participants
 
 NOTE_MAX_LENGTH = 5_000
+TIMELINE_KIND = "visit"
 
 # The flow: where each status may go. Genomförd and inställd are final.
 TRANSITIONS: dict[VisitStatus, frozenset[VisitStatus]] = {
@@ -423,12 +425,18 @@ def load_for_page(visit_id: int) -> Visit | None:
     )
 
 
-def company_visits(company_id: int, viewer: User) -> list[Visit]:
-    """A company's visits for its timeline, in a fixed number of queries.
+def company_visits(
+    company_id: int, viewer: User, before: TimelinePosition | None = None, limit: int | None = None
+) -> list[Visit]:
+    """A company's visits for its timeline, at their start (or when proposed), newest first, in a fixed
+    number of queries: at most `limit` of those after `before`.
 
     Politicians see the visits they take part in (not proposed ones) and every done visit.
     """
-    query = select(Visit).where(Visit.company_id == company_id)
+    moment = timeline_moment()
+    query = select(Visit).where(
+        Visit.company_id == company_id, older_than(before, TIMELINE_KIND, moment, Visit.id)
+    )
     if not reads_all(viewer):
         query = query.where(
             or_(
@@ -437,7 +445,13 @@ def company_visits(company_id: int, viewer: User) -> list[Visit]:
             )
         )
     query = query.options(selectinload(Visit.participants), selectinload(Visit.topics), raiseload("*"))
-    return list(db.session.execute(query.order_by(Visit.starts_at.desc(), Visit.id.desc())).scalars())
+    query = query.order_by(moment.desc(), Visit.id.desc()).limit(limit)
+    return list(db.session.execute(query).scalars())
+
+
+def timeline_moment():
+    """Where a visit sits on the company's timeline: its start, or when it was proposed."""
+    return func.coalesce(Visit.starts_at, Visit.created_at)
 
 
 # --- Choices for the forms -------------------------------------------------------------------

@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, case, desc, exists, false, func, select
+from sqlalchemy import ColumnElement, case, desc, exists, false, func, select, union
 
-from crm.companies.models import SIZE_CLASSES, Company, CompanyStatus, Tag, company_tags
+from crm.companies.models import SIZE_CLASSES, Company, CompanySni, CompanyStatus, Tag, company_tags
 from crm.companies.sni import divisions_in
 from crm.extensions import db
 from crm.visits import plan
@@ -132,6 +132,39 @@ def _flag(condition: ColumnElement[bool], value: int = 1) -> ColumnElement[int]:
     return case((condition, value), else_=0)
 
 
+def _follow_up_conditions(visible_follow_ups_only: bool) -> list[ColumnElement[bool]]:
+    conditions = [FollowUp.status.in_(OPEN_FOLLOW_UP)]
+    if visible_follow_ups_only:  # politicians (and organizers) see only those marked visible to politicians
+        conditions.append(FollowUp.visible_to_politicians.is_(True))
+    return conditions
+
+
+def _new_company_tag_ids():
+    return select(Tag.id).where(func.lower(Tag.name) == NEW_COMPANY_TAG)
+
+
+def candidate_parts(now: datetime, gaps: Gaps, *, visible_follow_ups_only: bool = False) -> list:
+    """SQL, to be united: the companies that may score above the base score, each part found through an index.
+
+    Large, new and tagged-new companies and those with an open follow-up, and those in an under-represented
+    section or district. Any other company scores at most 3 (never visited) and ranks by name among its equals.
+    """
+    active = Company.status == CompanyStatus.ACTIVE
+    parts = [
+        select(Company.id).where(active, Company.size_class.in_(large_size_classes())),
+        select(Company.id).where(Company.created_at >= a_year_before(now)),
+        select(company_tags.c.company_id).where(company_tags.c.tag_id.in_(_new_company_tag_ids())),
+        select(FollowUp.company_id).where(*_follow_up_conditions(visible_follow_ups_only)),
+    ]
+    gap_divisions = sorted(division for letter in gaps.sections for division in divisions_in(letter))
+    if gap_divisions:
+        parts.append(select(CompanySni.company_id).where(CompanySni.division.in_(gap_divisions),
+                                                         CompanySni.position == 0))
+    if gaps.districts:
+        parts.append(select(Company.id).where(active, Company.district.in_(sorted(gaps.districts))))
+    return parts
+
+
 def suggestion_query(year: int, now: datetime, gaps: Gaps, *, visible_follow_ups_only: bool = False):
     """SQL: active companies with no proposed, booked or done visit in the year, a flag per reason and a score.
 
@@ -146,15 +179,11 @@ def suggestion_query(year: int, now: datetime, gaps: Gaps, *, visible_follow_ups
     this_year = _companies(
         Visit.company_id, Visit.year == year, Visit.status.in_((*PLANNED_STATUSES, VisitStatus.DONE)), name="this_year"
     )
-    follow_up_conditions = [FollowUp.status.in_(OPEN_FOLLOW_UP)]
-    if visible_follow_ups_only:  # politicians (and organizers) see only those marked visible to politicians
-        follow_up_conditions.append(FollowUp.visible_to_politicians.is_(True))
-    open_follow_ups = _companies(FollowUp.company_id, *follow_up_conditions, name="open_follow_ups")
-    tagged_new = _companies(
-        company_tags.c.company_id,
-        company_tags.c.tag_id.in_(select(Tag.id).where(func.lower(Tag.name) == NEW_COMPANY_TAG)),
-        name="tagged_new",
+    open_follow_ups = _companies(
+        FollowUp.company_id, *_follow_up_conditions(visible_follow_ups_only), name="open_follow_ups"
     )
+    tagged_new = _companies(company_tags.c.company_id, company_tags.c.tag_id.in_(_new_company_tag_ids()),
+                            name="tagged_new")
     primary, on_primary = plan.primary_sni()
     gap_divisions = sorted(division for letter in gaps.sections for division in divisions_in(letter))
     conditions = {
@@ -174,6 +203,7 @@ def suggestion_query(year: int, now: datetime, gaps: Gaps, *, visible_follow_ups
             Company.name,
             Company.district,
             Company.size_class,
+            Company.name_key,
             func.substr(primary.code, 1, 2).label("division"),  # its section is looked up in Python, not per row
             last_done.c.last_year,
             score.label("score"),
@@ -209,12 +239,53 @@ def _suggestion(row, gaps: Gaps) -> Suggestion:
     )
 
 
+def _rest_by_name(year: int, candidates, *visit_conditions: ColumnElement[bool], limit: int):
+    """SQL: the first `limit` ids by name of the active non-candidates with no planned or done visit in the year."""
+    planned_this_year = exists().where(
+        Visit.company_id == Company.id, Visit.year == year,
+        Visit.status.in_((*PLANNED_STATUSES, VisitStatus.DONE)),
+    )
+    # Status wrapped so no planner reads the status index (86 % are active) and sorts them all; the name index
+    # is read in order until `limit` rows qualify.
+    return (
+        select(Company.id)
+        .where(func.coalesce(Company.status, "") == CompanyStatus.ACTIVE.value, Company.id.not_in(candidates),
+               ~planned_this_year,
+               *visit_conditions)
+        .order_by(Company.name_key, Company.id)
+        .limit(limit)
+    )
+
+
+def bounded_suggestion_query(year: int, now: datetime, gaps: Gaps, limit: int, *,
+                             visible_follow_ups_only: bool = False):
+    """SQL: the same ranking as suggestion_query(...).limit(limit), without scoring every active company.
+
+    Only the candidates (candidate_parts) and 2 × `limit` others are scored. Every other company scores 3 if never
+    visited, 2 if not visited in YEARS_WITHOUT_VISIT years, else nothing, and ranks by name among its equals, so
+    the first `limit` of each of those two by name (an index scan stopped by LIMIT) are all that can win.
+    """
+    parts = candidate_parts(now, gaps, visible_follow_ups_only=visible_follow_ups_only)
+    candidates = union(*parts)
+
+    def done_visit(*conditions):
+        return exists().where(Visit.company_id == Company.id, Visit.status == VisitStatus.DONE, *conditions)
+
+    recent = year - YEARS_WITHOUT_VISIT
+    never = _rest_by_name(year, candidates, ~done_visit(), limit=limit)
+    long_ago = _rest_by_name(year, candidates, done_visit(Visit.year <= recent), ~done_visit(Visit.year > recent),
+                             limit=limit)
+    scored = union(*parts, select(never.subquery().c.id), select(long_ago.subquery().c.id))
+    query = suggestion_query(year, now, gaps, visible_follow_ups_only=visible_follow_ups_only)
+    return query.where(Company.id.in_(scored)).limit(limit)
+
+
 def suggestions(
     year: int, now: datetime, spreads: dict[str, plan.Spread], limit: int, *, visible_follow_ups_only: bool = False
 ) -> list[Suggestion]:
     """The `limit` best companies to visit next, best first."""
     gaps = Gaps.from_spreads(spreads)
-    query = suggestion_query(year, now, gaps, visible_follow_ups_only=visible_follow_ups_only).limit(limit)
+    query = bounded_suggestion_query(year, now, gaps, limit, visible_follow_ups_only=visible_follow_ups_only)
     return [_suggestion(row, gaps) for row in db.session.execute(query)]
 
 

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from crm.companies.timeline import TimelineItem, timeline_provider
+from crm.companies.timeline import TimelineItem, TimelinePosition, timeline_provider
 from crm.visits import services
 
 TEMPLATE = "visits/_timeline_item.html"
 
 
 @timeline_provider
-def visits_on_timeline(company_id: int, viewer) -> list[TimelineItem]:
+def visits_on_timeline(company_id: int, viewer, before: TimelinePosition | None, limit: int) -> list[TimelineItem]:
     """The company's visits the viewer may see on the timeline, each at its start (or when it was proposed)."""
+    extra = {"in_full": services.reads_all(viewer)}
     return [
         TimelineItem(
             when=visit.starts_at or visit.created_at,
-            kind="visit",
+            kind=services.TIMELINE_KIND,
             template=TEMPLATE,
             subject=visit,
-            extra={"in_full": services.reads_all(viewer)},
+            extra=extra,
         )
-        for visit in services.company_visits(company_id, viewer)
+        for visit in services.company_visits(company_id, viewer, before, limit)
     ]
