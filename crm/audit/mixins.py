@@ -1,6 +1,8 @@
 """Audit every create, update and delete of a model that mixes in `Audited`.
 
-Mapper events write the entry on the same connection, so it commits or rolls back with the change.
+Mapper events collect the entries of a flush and the end of that flush writes them in one executemany
+INSERT on the same connection, so they commit or roll back with the change (1 000 new rows: one
+statement, not 1 000).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 from flask import has_request_context
 from flask_login import current_user
 from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session, object_session
 
 from crm.audit.models import AuditEntry
 from crm.timeutil import utcnow
@@ -45,18 +48,21 @@ def record(
     actor: tuple[int | None, str] | None = None,
 ) -> None:
     """Write one audit entry on the given connection (the actor defaults to whoever is acting now)."""
+    connection.execute(insert(AuditEntry.__table__).values(**_entry(action, entity, entity_id, changes, actor)))
+
+
+def _entry(action: str, entity: str, entity_id: Any, changes: dict | None = None,
+           actor: tuple[int | None, str] | None = None) -> dict[str, Any]:
     user_id, actor_name = actor or current_actor()
-    connection.execute(
-        insert(AuditEntry.__table__).values(
-            at=utcnow(),
-            user_id=user_id,
-            actor=actor_name,
-            action=action,
-            entity=entity,
-            entity_id=str(entity_id),
-            changes=changes,
-        )
-    )
+    return {
+        "at": utcnow(),
+        "user_id": user_id,
+        "actor": actor_name,
+        "action": action,
+        "entity": entity,
+        "entity_id": str(entity_id),
+        "changes": changes,
+    }
 
 
 class Audited:
@@ -65,14 +71,30 @@ class Audited:
     __audit_exclude__: frozenset[str] = frozenset()
 
 
+_audited_keys_by_class: dict[type, list[str]] = {}
+
+
+def _audited_keys(target) -> list[str]:
+    """The column attributes an entry records, in the order of the instance's attributes (once per class)."""
+    cls = type(target)
+    keys = _audited_keys_by_class.get(cls)
+    if keys is None:
+        state = inspect(target)
+        keys = [attr.key for attr in state.attrs
+                if attr.key in state.mapper.columns and attr.key not in cls.__audit_exclude__ and attr.key != "id"]
+        _audited_keys_by_class[cls] = keys
+    return keys
+
+
 def _column_values(target) -> dict[str, Any]:
-    state = inspect(target)
-    exclude = type(target).__audit_exclude__
-    return {
-        attr.key: _plain(attr.value)
-        for attr in state.attrs
-        if attr.key in state.mapper.columns and attr.key not in exclude and attr.key != "id"
-    }
+    return {key: _plain(getattr(target, key)) for key in _audited_keys(target)}
+
+
+def record_created(connection, targets: list) -> None:
+    """The "create" entries for rows inserted without the unit of work (a bulk INSERT), in one statement."""
+    entries = [_entry("create", _entity_name(target), target.id, _column_values(target)) for target in targets]
+    if entries:
+        connection.execute(insert(AuditEntry.__table__), entries)
 
 
 def _changed_values(target) -> dict[str, list[Any]]:
@@ -102,18 +124,56 @@ def _load_old_values(mapper, class_) -> None:
         prop.active_history = True
 
 
+# --- Collected per flush, written at its end -------------------------------------------------------
+
+_PENDING = "audit_pending"
+
+
+def _collect(connection, target, action: str, changes: dict | None = None) -> None:
+    """Keep the entry for the end of this flush; outside a session flush it is written at once."""
+    entry = _entry(action, _entity_name(target), target.id, changes)
+    session = object_session(target)
+    if session is None:
+        connection.execute(insert(AuditEntry.__table__).values(**entry))
+        return
+    session.info.setdefault(_PENDING, []).append((connection, entry))
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_unwritten(session, flush_context, instances) -> None:
+    """A flush that failed took its changes with it: its entries must not land with the next one."""
+    session.info.pop(_PENDING, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _write_collected(session, flush_context) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    by_connection: dict[Any, list[dict[str, Any]]] = {}
+    for connection, entry in pending:
+        by_connection.setdefault(connection, []).append(entry)
+    for connection, entries in by_connection.items():
+        connection.execute(insert(AuditEntry.__table__), entries)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_collected(session, previous_transaction) -> None:
+    session.info.pop(_PENDING, None)
+
+
 @event.listens_for(Audited, "after_insert", propagate=True)
 def _after_insert(mapper, connection, target) -> None:
-    record(connection, "create", _entity_name(target), target.id, _column_values(target))
+    _collect(connection, target, "create", _column_values(target))
 
 
 @event.listens_for(Audited, "after_update", propagate=True)
 def _after_update(mapper, connection, target) -> None:
     changes = _changed_values(target)
     if changes:
-        record(connection, "update", _entity_name(target), target.id, changes)
+        _collect(connection, target, "update", changes)
 
 
 @event.listens_for(Audited, "after_delete", propagate=True)
 def _after_delete(mapper, connection, target) -> None:
-    record(connection, "delete", _entity_name(target), target.id)
+    _collect(connection, target, "delete")

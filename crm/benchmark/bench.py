@@ -834,6 +834,8 @@ def measure_existing(url: str, info_file: Path, only: tuple[str, ...], repeat: i
         click.echo(f"{result.key:<30} p50 {result.p50_ms:>7.1f} ms  p95 {result.p95_ms:>7.1f} ms  "
                    f"SQL n {result.statements:>3}  SQL {result.sql_cursor_ms_p50:>6.1f} ms  "
                    f"alone {result.sql_alone_ms_p50:>6.1f} ms")
+        for statement in result.slowest_statements:
+            click.echo(f"    {statement}"[:400])
     return 0
 
 

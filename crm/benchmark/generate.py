@@ -290,10 +290,11 @@ class Generator:
         return self.result
 
     def register_counts(self) -> None:
-        """The visit plan's register counts, as the scheduler's job would have them (after the statistics)."""
-        from crm.visits.plan import refresh_register_counts
+        """The visit plan's register counts and ranked suggestions, as the scheduler's job would have them (after
+        the statistics)."""
+        from crm.visits.plan import refresh_plan_figures
 
-        refresh_register_counts(utcnow())
+        refresh_plan_figures(utcnow(), self.today)
 
     def _analyze(self) -> None:
         """On PostgreSQL, what autovacuum would do soon after a bulk load; on SQLite, what the nightly job does."""

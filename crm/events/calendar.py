@@ -7,14 +7,19 @@ any change of start, end, place, link, title or calendar status (cancelled or no
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email.utils import parseaddr
 
 from flask import current_app
+from icalendar import vCalAddress, vText
+from icalendar.parser import Contentline
 from sqlalchemy import event as sa_event
 from sqlalchemy import inspect
 
 from crm.calendar.ical import Attendee, CalendarItem, calendar_bytes
+from crm.calendar.ical import _name as cn_value
 from crm.events.models import Event, EventStatus, Invitation
 from crm.visits.calendar import CalendarIdentityError
 
@@ -96,7 +101,44 @@ def invitation_ics(event: Event, invitation: Invitation, method: str, stamp: dat
     """The iTIP object for one invitee: REQUEST (invite, update) or CANCEL, the invitee the only ATTENDEE."""
     item = event_item(event, url, attendee=invitation, cancelled=method == "CANCEL")
     if sequence is not None:
-        from dataclasses import replace
-
         item = replace(item, sequence=sequence)
     return calendar_bytes([item], method=method, stamp=stamp)
+
+
+@dataclass(frozen=True)
+class _Invitee:
+    name: str
+    email: str
+
+
+_STAND_IN = _Invitee(name="Batch Invitee 7f3c9a", email="batch-invitee-7f3c9a@example.invalid")
+
+
+def attendee_line(invitee: Invitation | _Invitee) -> bytes:
+    """The folded ATTENDEE line (CRLF included) that `invitation_ics` writes for this invitee.
+
+    Written by icalendar from the same parameters as crm.calendar.ical writes them (a component writes
+    each property as `Contentline.from_parts(...)`, folded); one property's line does not depend on the
+    others, so it can be cut out and put into another VEVENT.
+    """
+    address = vCalAddress(f"mailto:{invitee.email or ''}")
+    attendee = Attendee(email=invitee.email or "", name=invitee.name)
+    if attendee.name:
+        address.params["CN"] = vText(cn_value(attendee.name))
+    address.params["ROLE"] = vText("REQ-PARTICIPANT")
+    address.params["PARTSTAT"] = vText(attendee.partstat)
+    if attendee.rsvp:
+        address.params["RSVP"] = vText("TRUE")
+    return Contentline.from_parts("ATTENDEE", address.params, address, sorted=True).to_ical() + b"\r\n"
+
+
+def invitation_ics_for(event: Event, method: str, stamp: datetime, url: str,
+                       sequence: int | None = None) -> Callable[[Invitation], bytes]:
+    """`invitation_ics` for many invitees of one event: the calendar is serialised once and only the
+    ATTENDEE line is written per invitee, giving the same bytes as `invitation_ics` for each."""
+    shared = invitation_ics(event, _STAND_IN, method, stamp, url, sequence=sequence)  # type: ignore[arg-type]
+    stand_in = attendee_line(_STAND_IN)
+    if shared.count(stand_in) != 1:  # not the expected form: make each one whole
+        return lambda invitation: invitation_ics(event, invitation, method, stamp, url, sequence=sequence)
+    head, tail = shared.split(stand_in)
+    return lambda invitation: head + attendee_line(invitation) + tail

@@ -12,23 +12,25 @@ both take the last place; the one that loses goes to the waiting list.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import insert, inspect, select, update
 
+from crm.audit.mixins import record_created
 from crm.companies.models import ContactPerson
 from crm.errors import RuleRefused
-from crm.events.calendar import invitation_ics, location, organizer_address
+from crm.events.calendar import invitation_ics_for, location, organizer_address
 from crm.events.models import Answer, Event, EventKind, EventStatus, Invitation
 from crm.events.tokens import new_key, token_for
 from crm.extensions import db
 from crm.mail.compose import CalendarPart, is_sendable
-from crm.mail.links import absolute_url
-from crm.mail.outbox import queue
-from crm.mail.render import render_mail
+from crm.mail.links import absolute_url, url_builder
+from crm.mail.outbox import Outgoing, queue, queue_many
+from crm.mail.render import mail_renderer, render_mail
 from crm.timeutil import local, utcnow
 
 # Which opt-out an event's invitation respects (ContactPerson.may_receive).
@@ -70,14 +72,16 @@ class InvitePlan:
     excluded: list[Exclusion] = field(default_factory=list)
 
 
-def exclusion_reason(contact: ContactPerson, kind: EventKind) -> str | None:
+def exclusion_reason(contact: ContactPerson, kind: EventKind, organizer_email: str | None = None) -> str | None:
     if contact.objection:
         return str(_l("Har invänt mot utskick"))
     if not contact.email:
         return str(_l("Saknar e-postadress"))
     if not is_sendable(contact.email):
         return str(_l("E-postadressen går inte att skicka till (tecken som å, ä, ö före @)"))
-    if contact.email.strip().lower() == organizer_address()[1].lower():
+    if organizer_email is None:
+        organizer_email = organizer_address()[1]
+    if contact.email.strip().lower() == organizer_email.lower():
         # The ORGANIZER itself: a REQUEST to it would land as an invitation from itself to itself.
         return str(_l("Är enhetens egen adress (arrangören)"))
     mailing = MAILING_KIND[EventKind(kind)]
@@ -98,6 +102,7 @@ def plan_invitations(event: Event, contacts: Iterable[ContactPerson]) -> InviteP
         )
     }
     plan = InvitePlan()
+    organizer_email = organizer_address()[1]
     seen: set[int] = set()
     for contact in contacts:
         if contact.id in seen:
@@ -106,7 +111,7 @@ def plan_invitations(event: Event, contacts: Iterable[ContactPerson]) -> InviteP
         if contact.id in already:
             plan.excluded.append(Exclusion(contact, str(_l("Redan inbjuden"))))
             continue
-        reason = exclusion_reason(contact, event.kind)
+        reason = exclusion_reason(contact, event.kind, organizer_email)
         if reason:
             plan.excluded.append(Exclusion(contact, reason))
         else:
@@ -117,35 +122,72 @@ def plan_invitations(event: Event, contacts: Iterable[ContactPerson]) -> InviteP
 # --- Messages ------------------------------------------------------------------------------------
 
 
-def links(invitation: Invitation) -> dict[str, str]:
-    token = token_for(invitation)
-    respond = absolute_url("rsvp.respond", token=token)
+def links(invitation: Invitation, build: Callable[..., str] = absolute_url) -> dict[str, str]:
+    return _links_for(token_for(invitation), build)
+
+
+def _links_for(token: str, build: Callable[..., str]) -> dict[str, str]:
     return {
-        "respond": respond,
-        "yes": absolute_url("rsvp.respond", token=token, svar=Answer.YES.value),
-        "no": absolute_url("rsvp.respond", token=token, svar=Answer.NO.value),
-        "maybe": absolute_url("rsvp.respond", token=token, svar=Answer.MAYBE.value),
-        "opt_out": absolute_url("rsvp.opt_out", token=token),
+        "respond": build("rsvp.respond", token=token),
+        "yes": build("rsvp.respond", token=token, svar=Answer.YES.value),
+        "no": build("rsvp.respond", token=token, svar=Answer.NO.value),
+        "maybe": build("rsvp.respond", token=token, svar=Answer.MAYBE.value),
+        "opt_out": build("rsvp.opt_out", token=token),
     }
+
+
+_LINK_STAND_IN = "LinkToken7f3c9aStandIn"
+_UNRESERVED = re.compile(r"[A-Za-z0-9._~-]+\Z")  # characters a URL carries as they are (RFC 3986)
+
+
+def links_maker() -> Callable[[Invitation], dict[str, str]]:
+    """`links` for many invitations: the URLs are built once around a stand-in token, which each
+    invitation's token replaces (a token of URL-safe characters goes into a URL unchanged)."""
+    build = url_builder()
+    shared = _links_for(_LINK_STAND_IN, build)
+    if any(url.count(_LINK_STAND_IN) != 1 for url in shared.values()):
+        return lambda invitation: links(invitation, build)
+
+    def make(invitation: Invitation) -> dict[str, str]:
+        token = token_for(invitation)
+        if not _UNRESERVED.match(token):
+            return _links_for(token, build)
+        return {name: url.replace(_LINK_STAND_IN, token) for name, url in shared.items()}
+
+    return make
 
 
 def _event_url(event: Event) -> str:
     return absolute_url("events.show", event_id=event.id)
 
 
-def _queue_itip(invitation: Invitation, method: str, template: str, subject: str, key: str, now: datetime,
-                sequence: int | None = None) -> bool:
-    event = invitation.event
-    data = invitation_ics(event, invitation, method, now, _event_url(event), sequence=sequence)
-    text, html = render_mail(
-        template, event=event, invitation=invitation, links=links(invitation),
-        starts=local(event.starts_at), ends=local(event.ends_at), location=location(event),
-    )
+def _queue_itips(event: Event, invitations: Sequence[Invitation], method: str, template: str, subject: str,
+                 key: Callable[[Invitation], str], now: datetime) -> set[str]:
+    """One iTIP message per invitee of the event, queued in one go; returns the dedupe keys added.
+
+    What is the same for every invitee (the VEVENT but ATTENDEE, the templates, the message's shape) is
+    made once; each message is still byte for byte what it would be if queued alone.
+    """
+    if not invitations:
+        return set()
+    ics = invitation_ics_for(event, method, now, _event_url(event))
+    render = mail_renderer(template)
+    links_of = links_maker()
+    shared = {"event": event, "starts": local(event.starts_at), "ends": local(event.ends_at),
+              "location": location(event)}
     filename = "avbokning.ics" if method == "CANCEL" else "inbjudan.ics"
-    return queue(
-        key, kind=f"event-{method.lower()}", to=_recipient(invitation), subject=subject, text=text, html=html,
-        calendar=CalendarPart(data, method, filename), now=now,
-    )
+    messages = []
+    for invitation in invitations:
+        text, html = render(invitation=invitation, links=links_of(invitation), **shared)
+        messages.append(Outgoing(
+            key(invitation), kind=f"event-{method.lower()}", to=_recipient(invitation), subject=subject,
+            text=text, html=html, calendar=CalendarPart(ics(invitation), method, filename),
+        ))
+    return queue_many(messages, now)
+
+
+def _queue_itip(invitation: Invitation, method: str, template: str, subject: str, key: str, now: datetime) -> bool:
+    return bool(_queue_itips(invitation.event, [invitation], method, template, subject, lambda _: key, now))
 
 
 def _recipient(invitation: Invitation) -> str:
@@ -160,16 +202,23 @@ def _when(event: Event) -> str:
 
 def send_request(invitation: Invitation, now: datetime, update: bool = False) -> bool:
     """Queue the invitation (or its update) at the event's current SEQUENCE."""
-    event = invitation.event
+    return bool(send_requests(invitation.event, [invitation], now, update=update))
+
+
+def send_requests(event: Event, invitations: Sequence[Invitation], now: datetime, update: bool = False) -> int:
+    """Queue the invitations of one event (or their update) at its current SEQUENCE; returns how many were added."""
     prefix = "Ändrad tid eller plats" if update else "Inbjudan"
-    queued = _queue_itip(
-        invitation, "REQUEST", "event_update" if update else "event_invitation",
-        f"{prefix}: {event.title} {_when(event)}", f"invite:{invitation.id}:{event.sequence}", now,
+    sequence = event.sequence
+    queued = _queue_itips(
+        event, invitations, "REQUEST", "event_update" if update else "event_invitation",
+        f"{prefix}: {event.title} {_when(event)}", lambda invitation: f"invite:{invitation.id}:{sequence}", now,
     )
-    invitation.sent_sequence = event.sequence
-    if invitation.invited_at is None:
-        invitation.invited_at = now
-    return queued
+    for invitation in invitations:
+        if invitation.sent_sequence != sequence:
+            invitation.sent_sequence = sequence
+        if invitation.invited_at is None:
+            invitation.invited_at = now
+    return len(queued)
 
 
 def invite(event: Event, contacts: Iterable[ContactPerson],
@@ -185,23 +234,61 @@ def invite(event: Event, contacts: Iterable[ContactPerson],
             select(Invitation).where(Invitation.event_id == event.id, Invitation.uninvited_at.is_not(None))
         )
     }
-    created: list[Invitation] = []
+    # The reads above flushed the caller's changes, so the event's SEQUENCE is the one the REQUEST carries.
+    # Each invitation is written as sent at it (one INSERT and one audit entry, not an INSERT and an UPDATE).
+    order: list[Invitation | str] = []  # an invitation invited again, or the key of a new one
+    new_rows: list[dict] = []
     for contact in plan.invite:
         invitation = existing.get(contact.id)
         if invitation is None:
-            invitation = Invitation(event=event, contact=contact, rsvp_key=new_key())
-            db.session.add(invitation)
+            new_rows.append({
+                "event_id": event.id, "contact_id": contact.id, "name": contact.name, "email": contact.email,
+                "rsvp_key": new_key(), "invited_at": now, "sent_sequence": event.sequence,
+            })
+            order.append(new_rows[-1]["rsvp_key"])
+            continue
         invitation.name = contact.name
         invitation.email = contact.email
         invitation.uninvited_at = None
-        created.append(invitation)
+        invitation.sent_sequence = event.sequence
+        if invitation.invited_at is None:
+            invitation.invited_at = now
+        order.append(invitation)
     db.session.flush()
-    for invitation in created:
-        send_request(invitation, now)
+    inserted = _insert_invitations(event, new_rows)
+    created = [inserted[item] if isinstance(item, str) else item for item in order]
+    send_requests(event, created, now)
     if created and event.status == EventStatus.PLANNED:
         event.status = EventStatus.INVITED
     db.session.flush()
     return created, plan
+
+
+# Keys per SELECT when reading new invitations back (SQLite allows 32 766 bound parameters since 3.32).
+READ_BACK_KEYS = 5000
+
+
+def _insert_invitations(event: Event, rows: list[dict]) -> dict[str, Invitation]:
+    """Insert new invitations in one executemany and read them back; returns them by RSVP key.
+
+    An ORM flush would send one INSERT per row on SQLite (which cannot match RETURNING rows to objects
+    in a batch); the mapper events it would fire are replaced by writing the audit entries here.
+    """
+    if not rows:
+        return {}
+    db.session.execute(insert(Invitation.__table__), rows)
+    keys = [row["rsvp_key"] for row in rows]
+    invitations: dict[str, Invitation] = {}
+    for start in range(0, len(keys), READ_BACK_KEYS):
+        for invitation in db.session.scalars(
+            select(Invitation).where(Invitation.event_id == event.id,
+                                     Invitation.rsvp_key.in_(keys[start:start + READ_BACK_KEYS]))
+        ):
+            invitations[invitation.rsvp_key] = invitation
+    record_created(db.session.connection(), [invitations[key] for key in keys])
+    if "invitations" not in inspect(event).unloaded:
+        db.session.expire(event, ["invitations"])  # the new rows went past the loaded collection
+    return invitations
 
 
 def active_invitations(event: Event) -> list[Invitation]:
@@ -216,10 +303,11 @@ def send_updates(event: Event, now: datetime | None = None) -> int:
     """After a change of time, place or title: a REQUEST at the new SEQUENCE to each invitee not yet told."""
     now = now or utcnow()
     db.session.flush()  # the SEQUENCE rises in this flush if something calendar-visible changed
-    count = 0
-    for invitation in active_invitations(event):
-        if invitation.sent_sequence is not None and invitation.sent_sequence < event.sequence:
-            count += send_request(invitation, now, update=True)
+    behind = [
+        invitation for invitation in active_invitations(event)
+        if invitation.sent_sequence is not None and invitation.sent_sequence < event.sequence
+    ]
+    count = send_requests(event, behind, now, update=True)
     db.session.flush()
     return count
 
@@ -232,13 +320,11 @@ def cancel_event(event: Event, now: datetime | None = None) -> int:
     event.status = EventStatus.CANCELLED
     event.cancelled_at = now
     db.session.flush()
-    count = 0
-    for invitation in active_invitations(event):
-        count += _queue_itip(
-            invitation, "CANCEL", "event_cancel", f"Inställd: {event.title} {_when(event)}",
-            f"cancel:{invitation.id}:{event.sequence}", now,
-        )
-    return count
+    sequence = event.sequence
+    return len(_queue_itips(
+        event, active_invitations(event), "CANCEL", "event_cancel", f"Inställd: {event.title} {_when(event)}",
+        lambda invitation: f"cancel:{invitation.id}:{sequence}", now,
+    ))
 
 
 def uninvite(invitation: Invitation, now: datetime | None = None) -> bool:

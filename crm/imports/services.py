@@ -934,10 +934,10 @@ def execute_job(job_id: int, skip_errors: bool = False) -> ImportResult:
 
 def _count_register() -> None:
     """Count the register for the visit plan again now that the import is in; the scheduled job would otherwise."""
-    from crm.visits.plan import refresh_register_counts
+    from crm.visits.plan import refresh_plan_figures
 
     try:
-        refresh_register_counts(utcnow())
+        refresh_plan_figures(utcnow())
         db.session.commit()
     except Exception:
         db.session.rollback()

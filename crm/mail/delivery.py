@@ -7,6 +7,9 @@ MAIL_MAX_ATTEMPTS and then the message is `dead`; a permanent refusal (5xx) make
 A server that takes the message for some recipients and refuses others makes it `partial`: it is
 not sent again, since the others already have it. When the server cannot be reached at all, the rest
 of the run's messages are put back for a later attempt instead of each waiting out its own timeout.
+
+A run costs a handful of statements, not a few per message: one claims the batch, one reads the
+claimed messages, and outcomes are written a few dozen at a time in one executemany UPDATE each.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import contextlib
 import re
 import smtplib
 import ssl
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,7 +26,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 
 from crm.extensions import db
 from crm.mail.compose import parse_address
@@ -68,42 +72,60 @@ def _due(now: datetime):
 
 
 def claim(now: datetime, limit: int) -> list[int]:
-    """Take up to `limit` due messages for this run and commit the claim; no other run gets them."""
+    """Take up to `limit` due messages for this run and commit the claim; no other run gets them.
+
+    One conditional UPDATE of the first due ids, RETURNING those it took. On PostgreSQL the ids are
+    chosen FOR UPDATE SKIP LOCKED in a materialised CTE, so two runs at once take disjoint messages
+    without waiting (as a plain IN subquery the planner may scan it again per row, each scan skipping
+    the rows just updated, and claim far more than `limit`). SQLite runs one writing statement at a
+    time; the condition is checked again on each row either way.
+    """
     lease_until = now + timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
-    claimed: list[int] = []
+    candidates = select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(limit)
     if db.session.get_bind(OutboxMessage).dialect.name == "postgresql":
-        ids = db.session.scalars(
-            select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(limit)
-            .with_for_update(skip_locked=True)
-        ).all()
-        if ids:
-            db.session.execute(
-                update(OutboxMessage).where(OutboxMessage.id.in_(ids))
-                .values(status=OutboxStatus.SENDING, lease_until=lease_until, attempts=OutboxMessage.attempts + 1)
-                .execution_options(synchronize_session=False)
-            )
-        claimed = list(ids)
+        picked = candidates.with_for_update(skip_locked=True).cte("picked").prefix_with("MATERIALIZED")
+        chosen = OutboxMessage.id == picked.c.id
     else:
-        candidates = db.session.scalars(
-            select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(limit)
-        ).all()
-        for message_id in candidates:
-            # A conditional update: the rowcount says whether this run won the message.
-            result = db.session.execute(
-                update(OutboxMessage).where(OutboxMessage.id == message_id, _due(now))
-                .values(status=OutboxStatus.SENDING, lease_until=lease_until, attempts=OutboxMessage.attempts + 1)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount == 1:
-                claimed.append(message_id)
+        chosen = OutboxMessage.id.in_(candidates.scalar_subquery())
+    claimed = db.session.scalars(
+        update(OutboxMessage).where(chosen, _due(now))
+        .values(status=OutboxStatus.SENDING, lease_until=lease_until, attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).all()
     db.session.commit()
-    return claimed
+    return sorted(claimed)
+
+
+@dataclass(frozen=True)
+class ClaimedMessage:
+    """What sending needs of a claimed outbox row, read once for the whole run."""
+
+    id: int
+    kind: str
+    recipients: str
+    raw: bytes
+    attempts: int
+
+    @property
+    def recipient_list(self) -> list[str]:
+        return [address for address in self.recipients.split(",") if address]
+
+
+def _load(ids: list[int]) -> list[ClaimedMessage]:
+    rows = db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.recipients, OutboxMessage.raw,
+               OutboxMessage.attempts).where(OutboxMessage.id.in_(ids))
+    ).all()
+    db.session.commit()  # end the read: the claim is ours, nothing is held while sending
+    by_id = {row.id: ClaimedMessage(*row) for row in rows}
+    return [by_id[message_id] for message_id in ids if message_id in by_id]
 
 
 # --- Transports --------------------------------------------------------------------------------
 
 
-def eml_name(message: OutboxMessage) -> str:
+def eml_name(message: OutboxMessage | ClaimedMessage) -> str:
     """The file the file transport writes a message to (the same name when it is written again)."""
     return f"{message.id:06d}-{re.sub(r'[^A-Za-z0-9_-]', '_', message.kind)}.eml"
 
@@ -118,7 +140,7 @@ class FileTransport:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
-    def send(self, message: OutboxMessage) -> Outcome:
+    def send(self, message: OutboxMessage | ClaimedMessage) -> Outcome:
         path = self.directory / eml_name(message)
         temporary = path.with_suffix(".tmp")
         try:
@@ -162,7 +184,7 @@ class SmtpTransport:
             raise
         return connection
 
-    def send(self, message: OutboxMessage) -> Outcome:
+    def send(self, message: OutboxMessage | ClaimedMessage) -> Outcome:
         if self.connection is None:
             try:
                 self.connection = self._connect()
@@ -253,46 +275,82 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, config["MAIL_RETRY_MAX_SECONDS"]))
 
 
-def _record(message_id: int, outcome: Outcome, now: datetime, report: DeliveryReport) -> None:
-    message = db.session.get(OutboxMessage, message_id)
+# Outcomes are written (and committed) at least this often: a crash sends at most these again.
+RECORD_EVERY_MESSAGES = 25
+RECORD_EVERY_SECONDS = 2.0
+
+_table = OutboxMessage.__table__
+_RECORD = (
+    update(_table).where(_table.c.id == bindparam("row_id"))
+    .values(
+        status=bindparam("new_status", type_=_table.c.status.type),
+        # NULL keeps the column as it is: only a retry moves next_attempt_at, only a delivery sets sent_at.
+        next_attempt_at=func.coalesce(bindparam("retry_at", type_=_table.c.next_attempt_at.type),
+                                      _table.c.next_attempt_at),
+        sent_at=func.coalesce(bindparam("delivered_at", type_=_table.c.sent_at.type), _table.c.sent_at),
+        lease_until=None,
+        last_error=bindparam("error", type_=_table.c.last_error.type),
+        refused=bindparam("refused_by", type_=_table.c.refused.type),
+    )
+)
+
+
+def _result(message: ClaimedMessage, outcome: Outcome, now: datetime, report: DeliveryReport) -> dict:
+    """The row's new values for this outcome (what to write), counted in the report."""
     retry = False
+    retry_at = delivered_at = None
     if outcome.status == OutboxStatus.PENDING:
         if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-            message.status = OutboxStatus.DEAD
+            status = OutboxStatus.DEAD
         else:
-            message.status = OutboxStatus.PENDING
-            message.next_attempt_at = now + retry_delay(message.attempts)
+            status = OutboxStatus.PENDING
+            retry_at = now + retry_delay(message.attempts)
             retry = True
     else:
-        message.status = outcome.status
+        status = outcome.status
         if outcome.status in (OutboxStatus.SENT, OutboxStatus.PARTIAL):
-            message.sent_at = now
-    message.lease_until = None
-    message.last_error = outcome.error
-    message.refused = outcome.refused
-    db.session.commit()
-    report.count(message.status, retry)
+            delivered_at = now
+    report.count(status, retry)
+    return {"row_id": message.id, "new_status": status, "retry_at": retry_at, "delivered_at": delivered_at,
+            "error": outcome.error, "refused_by": outcome.refused}
+
+
+def _write(results: list[dict]) -> None:
+    if results:
+        db.session.execute(_RECORD, results)
+        db.session.commit()
+        results.clear()
 
 
 def deliver_due(now: datetime | None = None, limit: int | None = None) -> DeliveryReport:
-    """Claim due messages and send them; commits after each so a crash loses at most one outcome."""
+    """Claim due messages and send them; outcomes are committed every few dozen messages or seconds,
+    so a crash sends at most those again (with the same bytes and Message-ID)."""
     now = now or utcnow()
     report = DeliveryReport()
     ids = claim(now, limit or current_app.config["MAIL_BATCH_SIZE"])
     report.claimed = len(ids)
     if not ids:
         return report
+    messages = _load(ids)
     unavailable: Outcome | None = None
-    with _transport() as transport:
-        for message_id in ids:
-            if unavailable is None:
-                outcome = transport.send(db.session.get(OutboxMessage, message_id))
-                if outcome.unavailable:
-                    unavailable = outcome
-            else:
-                # The server could not be reached a moment ago: the rest waits for the next run.
-                outcome = unavailable
-            _record(message_id, outcome, now, report)
+    results: list[dict] = []
+    written = time.monotonic()
+    try:
+        with _transport() as transport:
+            for message in messages:
+                if unavailable is None:
+                    outcome = transport.send(message)
+                    if outcome.unavailable:
+                        unavailable = outcome
+                else:
+                    # The server could not be reached a moment ago: the rest waits for the next run.
+                    outcome = unavailable
+                results.append(_result(message, outcome, now, report))
+                if len(results) >= RECORD_EVERY_MESSAGES or time.monotonic() - written >= RECORD_EVERY_SECONDS:
+                    _write(results)
+                    written = time.monotonic()
+    finally:
+        _write(results)
     return report
 
 

@@ -2,17 +2,23 @@
 
 A second queuing under the same dedupe key inserts nothing, also when two sweeps race (the database's
 unique key decides, through INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL alike).
+`queue_many` queues many messages in one multi-row INSERT of that kind, building messages of one
+shape (an invitation to each of 1 000 contacts) from one skeleton.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from email.headerregistry import Address
 
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from crm.extensions import db
-from crm.mail.compose import CalendarPart, build_message, message_id_for, parse_address
+from crm.mail.compose import CalendarPart, MessageBatch, build_message, message_id_at, parse_address
 from crm.mail.models import OutboxMessage, OutboxStatus
 from crm.timeutil import utcnow
 
@@ -30,35 +36,101 @@ def queue(
     now: datetime | None = None,
 ) -> bool:
     """Add one message to the outbox unless one with this key exists; True when this call added it."""
-    recipients = [to] if isinstance(to, str) else list(to)
-    if not recipients:
-        raise ValueError("a message needs at least one recipient")
+    outgoing = Outgoing(dedupe_key, kind, to, subject, text, html, user_id=user_id, calendar=calendar)
+    return bool(queue_many([outgoing], now))
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message for `queue_many`: the arguments of `queue` but `now`."""
+
+    dedupe_key: str
+    kind: str
+    to: list[str] | str
+    subject: str
+    text: str
+    html: str
+    user_id: int | None = None
+    calendar: CalendarPart | None = None
+
+
+def queue_many(messages: Sequence[Outgoing], now: datetime | None = None) -> set[str]:
+    """Add the messages whose keys are not in the outbox yet, in one go; returns the keys added.
+
+    Each message is byte for byte what `queue` would make of it (MIME boundaries aside).
+    """
     now = now or utcnow()
     sender = current_app.config["MAIL_FROM"]
-    message_id = message_id_for(dedupe_key, sender)
-    message = build_message(
-        sender=sender, to=recipients, subject=subject, text=text, html=html,
-        message_id=message_id, date=now, calendar=calendar, reply_to=current_app.config.get("MAIL_REPLY_TO"),
-    )
-    values = {
+    domain = parse_address(sender).domain
+    reply_to = current_app.config.get("MAIL_REPLY_TO")
+    shapes = Counter(_shape(outgoing) for outgoing in messages)
+    batches: dict[tuple, MessageBatch] = {}
+    rows = []
+    for outgoing in messages:
+        recipients = [outgoing.to] if isinstance(outgoing.to, str) else list(outgoing.to)
+        if not recipients:
+            raise ValueError("a message needs at least one recipient")
+        calendar = outgoing.calendar
+        message_id = message_id_at(outgoing.dedupe_key, domain)
+        addresses = [parse_address(address) for address in recipients]
+        shape = _shape(outgoing)
+        if shapes[shape] == 1:  # alone in its shape: a skeleton would cost more than it saves
+            raw = build_message(
+                sender=sender, to=recipients, subject=outgoing.subject, text=outgoing.text, html=outgoing.html,
+                message_id=message_id, date=now, calendar=calendar, reply_to=reply_to,
+            ).as_bytes()
+        else:
+            batch = batches.get(shape)
+            if batch is None:
+                batch = batches[shape] = MessageBatch(
+                    sender=sender, subject=outgoing.subject, date=now, reply_to=reply_to,
+                    method=calendar.method if calendar else None,
+                    filename=calendar.filename if calendar else "inbjudan.ics",
+                )
+            raw = batch.build(to=recipients, addresses=addresses, message_id=message_id, text=outgoing.text,
+                              html=outgoing.html, calendar=calendar.data if calendar else None)
+        rows.append(_row(outgoing.dedupe_key, outgoing.kind, addresses, outgoing.subject, message_id, raw,
+                         outgoing.user_id, now))
+    return set(_insert(rows))
+
+
+def _shape(outgoing: Outgoing) -> tuple:
+    """What the messages of one MessageBatch share."""
+    calendar = outgoing.calendar
+    return outgoing.subject, calendar.method if calendar else None, calendar.filename if calendar else None
+
+
+def _row(dedupe_key: str, kind: str, addresses: list[Address], subject: str, message_id: str, raw: bytes,
+         user_id: int | None, now: datetime) -> dict:
+    return {
         "dedupe_key": dedupe_key,
         "kind": kind,
         "status": OutboxStatus.PENDING,
-        "recipients": ",".join(parse_address(address).addr_spec for address in recipients),
+        "recipients": ",".join(address.addr_spec for address in addresses),
         "subject": " ".join(subject.split())[:300],
         "message_id": message_id,
-        "raw": message.as_bytes(),
+        "raw": raw,
         "user_id": user_id,
         "created_at": now,
         "next_attempt_at": now,
         "attempts": 0,
     }
+
+
+def _insert(rows: list[dict]) -> list[str]:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING the key; the keys of the rows that went in.
+
+    Many rows are one executemany, which SQLAlchemy sends as multi-row INSERTs ("insertmanyvalues",
+    up to 1 000 rows each, within the database's limit of bound parameters).
+    """
+    if not rows:
+        return []
     dialect = db.session.get_bind(OutboxMessage).dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(OutboxMessage.id)
+        insert(OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxMessage.__table__.c.dedupe_key)
     )
     # RETURNING tells on every database whether a row went in; rowcount does not (-1 here on PostgreSQL).
-    return db.session.execute(statement).scalar_one_or_none() is not None
+    return list(db.session.execute(statement, rows).scalars())
 

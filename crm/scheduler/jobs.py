@@ -149,12 +149,13 @@ def refresh_planner_statistics() -> None:
 
 
 def count_register() -> None:
-    """Every SCHEDULER_REGISTER_COUNT_SECONDS: count the active register per group for the visit plan's spread."""
+    """Every SCHEDULER_REGISTER_COUNT_SECONDS: count the active register per group for the visit plan's spread,
+    then rank the suggestions of whom to visit for this year and the next."""
 
     def work() -> None:
-        from crm.visits.plan import refresh_register_counts
+        from crm.visits.plan import refresh_plan_figures
 
-        refresh_register_counts(utcnow())
+        refresh_plan_figures(utcnow())
 
     _run(COUNT_REGISTER, work)
 

@@ -205,3 +205,30 @@ class RegisterCount(db.Model):
     grp: Mapped[str] = mapped_column(String(100))
     companies: Mapped[int]
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StoredSuggestion(db.Model):
+    """One ranked suggestion of whom to visit, for a plan year and audience, as the scheduled job last ranked them.
+
+    Ranking every active company takes a few hundred milliseconds at 100,000 companies, so the job ranks the
+    current and the next year; the plan pages read these rows and leave out, as they read them, the companies
+    that have since got a visit that year or stopped being active. `reasons` holds the Reason values, comma
+    separated, and `division` the first two digits of the primary SNI code.
+    """
+
+    __tablename__ = "stored_suggestions"
+    __table_args__ = (
+        UniqueConstraint("year", "politician_view", "rank", name="uq_stored_suggestions_year_view_rank"),
+        Index("ix_stored_suggestions_company_id", "company_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    politician_view: Mapped[bool]  # ranked on the follow-ups visible to politicians only
+    rank: Mapped[int]
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    score: Mapped[int]
+    reasons: Mapped[str] = mapped_column(String(200))
+    last_visit_year: Mapped[Optional[int]]
+    division: Mapped[Optional[str]] = mapped_column(String(2))
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime())

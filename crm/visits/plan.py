@@ -280,21 +280,28 @@ def _register_rows() -> list[tuple[str, str | None, int]]:
 
 
 def _visited_rows(year: int) -> list[tuple[str, str | None, int]]:
-    """The year's visited companies per group, whatever their status now: a few thousand companies at most."""
+    """The year's visited companies per group, whatever their status now: a few thousand companies at most.
+
+    Each visited company's facts are looked up by its id (scalar subqueries on the primary keys), so no
+    planner reads all of `companies` to join a few thousand of them.
+    """
     visited = visited_companies(year)
-    primary, on_primary = primary_sni()
-    facts = (
-        select(
-            func.substr(primary.code, 1, 2).label("sni"),
-            Company.size_class.label("size"),
-            Company.district.label("district"),
-            Company.women_led.label("women_led"),
-        )
-        .select_from(visited)
-        .join(Company, Company.id == visited.c.company_id)
-        .outerjoin(primary, on_primary)
-        .cte("visited_facts")
+    primary = aliased(CompanySni, name="primary_sni")
+
+    def fact(column):
+        return select(column).where(Company.id == visited.c.company_id).correlate(visited).scalar_subquery()
+
+    division = (
+        select(func.substr(primary.code, 1, 2))
+        .where(primary.company_id == visited.c.company_id, primary.position == 0)
+        .correlate(visited).limit(1).scalar_subquery()
     )
+    facts = select(
+        division.label("sni"),
+        fact(Company.size_class).label("size"),
+        fact(Company.district).label("district"),
+        fact(Company.women_led).label("women_led"),
+    ).select_from(visited).cte("visited_facts")
     parts = [_counts_by(dimension, facts.c[dimension], facts) for dimension in DIMENSIONS]
     return [tuple(row) for row in db.session.execute(union_all(*parts)).all()]
 
@@ -320,12 +327,21 @@ def refresh_register_counts(now: datetime) -> RegisterCounts:
     db.session.execute(delete(RegisterCount))
     db.session.execute(
         insert(RegisterCount),
-        [{"dimension": dimension, "grp": key, "companies": n, "computed_at": now} for (dimension, key), n in counts.items()],
+        [{"dimension": dimension, "grp": key, "companies": n, "computed_at": now}
+         for (dimension, key), n in counts.items()],
     )
     return RegisterCounts(
         rows=[(dimension, key or None, n) for (dimension, key), n in counts.items() if dimension != TOTAL],
         counted_at=now,
     )
+
+
+def refresh_plan_figures(now: datetime, today: date | None = None) -> None:
+    """What the scheduled job keeps (the caller commits): the register counts, then the suggestions ranked on them."""
+    from crm.visits.suggestions import refresh_stored
+
+    refresh_register_counts(now)
+    refresh_stored(now, today or now.astimezone(STOCKHOLM).date())
 
 
 def register_counts(now: datetime) -> RegisterCounts:

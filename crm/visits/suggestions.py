@@ -10,17 +10,17 @@ import enum
 import functools
 import operator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, case, desc, exists, false, func, select, union
+from sqlalchemy import ColumnElement, case, delete, desc, exists, false, func, insert, select, union
 
 from crm.companies.models import SIZE_CLASSES, Company, CompanySni, CompanyStatus, Tag, company_tags
 from crm.companies.sni import divisions_in
 from crm.extensions import db
 from crm.visits import plan
-from crm.visits.models import FollowUp, FollowUpStatus, Visit, VisitKind, VisitStatus
+from crm.visits.models import FollowUp, FollowUpStatus, StoredSuggestion, Visit, VisitKind, VisitStatus
 
 if TYPE_CHECKING:
     from crm.auth.models import User
@@ -30,6 +30,9 @@ LARGE_EMPLOYER_FROM = 5  # SCB size class 5: 50–99 employees
 NEW_COMPANY_TAG = "nyetablerad"  # compared case-insensitively
 PLAN_PAGE_COUNT = 5
 FULL_LIST_COUNT = 50
+# Ranked and stored by the scheduled job for the current and the next year, with room for those that get a
+# visit before the next ranking.
+STORED_COUNT = 2 * FULL_LIST_COUNT
 REASON_MAX_LENGTH = 300  # Visit.suggestion_reason
 
 PLANNED_STATUSES = (VisitStatus.PROPOSED, VisitStatus.BOOKED)
@@ -84,6 +87,7 @@ class Suggestion:
     last_visit_year: int | None
     score: int
     reasons: tuple[Reason, ...]
+    division: str | None = None  # the primary SNI code's first two digits
 
     def describe(self, reason: Reason) -> str:
         if reason is Reason.NEVER_VISITED:
@@ -236,6 +240,7 @@ def _suggestion(row, gaps: Gaps) -> Suggestion:
         last_visit_year=row.last_year,
         score=int(row.score),
         reasons=tuple(reasons),
+        division=row.division,
     )
 
 
@@ -280,13 +285,83 @@ def bounded_suggestion_query(year: int, now: datetime, gaps: Gaps, limit: int, *
     return query.where(Company.id.in_(scored)).limit(limit)
 
 
-def suggestions(
+def ranked(
     year: int, now: datetime, spreads: dict[str, plan.Spread], limit: int, *, visible_follow_ups_only: bool = False
 ) -> list[Suggestion]:
-    """The `limit` best companies to visit next, best first."""
+    """The `limit` best companies to visit next, best first, ranked now."""
     gaps = Gaps.from_spreads(spreads)
     query = bounded_suggestion_query(year, now, gaps, limit, visible_follow_ups_only=visible_follow_ups_only)
     return [_suggestion(row, gaps) for row in db.session.execute(query)]
+
+
+def stored_years(today: date) -> tuple[int, ...]:
+    """The plan years whose suggestions the scheduled job ranks and stores: this year and the next."""
+    return (today.year, today.year + 1)
+
+
+def refresh_stored(now: datetime, today: date) -> int:
+    """Rank the stored years' suggestions again, for both audiences, and replace the stored rows (the caller
+    commits). Returns how many rows were stored."""
+    years = stored_years(today)
+    rows = []
+    for year in years:
+        spreads = plan.spread(year)
+        for politician_view in (False, True):
+            found = ranked(year, now, spreads, STORED_COUNT, visible_follow_ups_only=politician_view)
+            rows.extend(_stored_row(year, politician_view, rank, suggestion, now)
+                        for rank, suggestion in enumerate(found, start=1))
+    db.session.execute(delete(StoredSuggestion))  # a year no longer ranked (last year's) is not left behind
+    if rows:
+        db.session.execute(insert(StoredSuggestion), rows)
+    return len(rows)
+
+
+def _stored_row(year: int, politician_view: bool, rank: int, suggestion: Suggestion, now: datetime) -> dict:
+    return {
+        "year": year, "politician_view": politician_view, "rank": rank, "company_id": suggestion.company_id,
+        "score": suggestion.score, "reasons": ",".join(reason.value for reason in suggestion.reasons),
+        "last_visit_year": suggestion.last_visit_year, "division": suggestion.division, "computed_at": now,
+    }
+
+
+def _stored(year: int, limit: int, politician_view: bool) -> list[Suggestion]:
+    """The stored ranking in one statement, without the companies that got a visit this year or stopped being
+    active since it was made; their names, districts and sizes as they are now."""
+    planned_since = exists().where(
+        Visit.company_id == StoredSuggestion.company_id, Visit.year == year,
+        Visit.status.in_((*PLANNED_STATUSES, VisitStatus.DONE)),
+    )
+    query = (
+        select(StoredSuggestion, Company.name, Company.district, Company.size_class)
+        .join(Company, Company.id == StoredSuggestion.company_id)
+        .where(StoredSuggestion.year == year, StoredSuggestion.politician_view.is_(politician_view),
+               Company.status == CompanyStatus.ACTIVE, ~planned_since)
+        .order_by(StoredSuggestion.rank)
+        .limit(limit)
+    )
+    return [
+        Suggestion(
+            company_id=stored.company_id, name=name, district=district, size_class=size_class,
+            section=plan.section_of_division(stored.division), division=stored.division,
+            last_visit_year=stored.last_visit_year, score=stored.score,
+            reasons=tuple(Reason(value) for value in stored.reasons.split(",") if value),
+        )
+        for stored, name, district, size_class in db.session.execute(query)
+    ]
+
+
+def suggestions(
+    year: int, now: datetime, spreads: dict[str, plan.Spread], limit: int, *, visible_follow_ups_only: bool = False,
+) -> list[Suggestion]:
+    """The `limit` best companies to visit next, best first.
+
+    As the scheduled job last ranked them for this year and the next; ranked here for other years, and when
+    nothing is stored (a fresh install before the job's first run).
+    """
+    found = _stored(year, limit, visible_follow_ups_only)
+    if found:
+        return found
+    return ranked(year, now, spreads, limit, visible_follow_ups_only=visible_follow_ups_only)
 
 
 def suggestion_for(company_id: int, year: int, now: datetime) -> Suggestion | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -69,3 +70,10 @@ def in_own_sessions(app, *works: Callable) -> list:
     with ThreadPoolExecutor(max_workers=len(works)) as pool:
         futures = [pool.submit(run, work) for work in works]
         return [future.result(timeout=30) for future in futures]
+
+
+def without_boundaries(raw: bytes) -> bytes:
+    """A message's bytes with its MIME boundaries (random each time a message is made) numbered instead."""
+    for number, boundary in enumerate(re.findall(rb'boundary="([^"]+)"', raw)):
+        raw = raw.replace(boundary, b"BOUNDARY-%d" % number)
+    return raw

@@ -6,7 +6,6 @@ import random
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from crm.companies.models import CompanyStatus
 from crm.extensions import db
