@@ -67,7 +67,7 @@ class Config:
     SCHEDULER_STALE_SECONDS = 300  # admins are warned when the heartbeat is older than this
     SCHEDULER_OUTBOX_SECONDS = 15
     SCHEDULER_SWEEP_SECONDS = 60
-    SCHEDULER_REGISTER_COUNT_SECONDS = 600  # the visit plan's register counts
+    SCHEDULER_REGISTER_COUNT_SECONDS = 600  # the visit plan's register counts and ranked suggestions
     SCHEDULER_LOCK_RETRY_SECONDS = 10
 
     @classmethod
@@ -87,7 +87,8 @@ class Config:
             if env.get(f"CRM_{key}"):
                 settings[key] = env[f"CRM_{key}"]
         for key in ("MAIL_PORT", "MAIL_TIMEOUT", "SCHEDULER_HEARTBEAT_SECONDS", "SCHEDULER_STALE_SECONDS",
-                    "SCHEDULER_OUTBOX_SECONDS", "SCHEDULER_SWEEP_SECONDS", "SCHEDULER_LOCK_RETRY_SECONDS"):
+                    "SCHEDULER_OUTBOX_SECONDS", "SCHEDULER_SWEEP_SECONDS", "SCHEDULER_REGISTER_COUNT_SECONDS",
+                    "SCHEDULER_LOCK_RETRY_SECONDS"):
             if env.get(f"CRM_{key}"):
                 settings[key] = int(env[f"CRM_{key}"])
         if settings["MAIL_SECURITY"] not in ("none", "starttls", "tls"):

@@ -214,3 +214,13 @@ def test_status_warns_about_a_missing_or_stale_heartbeat(app):
                                       host="sched1", pid=1))
     db.session.commit()
     assert "Varning: hjärtslaget är äldre än" in runner.invoke(args=["scheduler", "status"]).output
+
+
+def test_the_intervals_come_from_the_environment(monkeypatch):
+    from config import Config
+
+    monkeypatch.setenv("CRM_SCHEDULER_REGISTER_COUNT_SECONDS", "120")
+    monkeypatch.setenv("CRM_SCHEDULER_SWEEP_SECONDS", "45")
+    settings = Config.load()
+    assert settings["SCHEDULER_REGISTER_COUNT_SECONDS"] == 120
+    assert settings["SCHEDULER_SWEEP_SECONDS"] == 45
