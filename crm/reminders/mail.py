@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from flask import current_app
-
 from crm.auth.models import Role, User
 from crm.mail.links import absolute_url
+from crm.mail.render import render_mail
 from crm.timeutil import local
 
 WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
@@ -62,11 +61,8 @@ def _tidy(text: str) -> str:
 
 
 def render(name: str, **context) -> tuple[str, str]:
-    """The text and HTML parts of `mail/<name>.txt` and `mail/<name>.html`."""
-    context.setdefault("organisation_name", current_app.config["ORGANISATION_NAME"])
+    """The text and HTML parts of `mail/<name>.txt` and `mail/<name>.html`, with the settings link."""
     context.setdefault("settings_url", absolute_url("auth.account"))
     context.setdefault("shorten", shorten)
-    environment = current_app.jinja_env
-    text = environment.get_template(f"mail/{name}.txt").render(**context)
-    html = environment.get_template(f"mail/{name}.html").render(**context)
+    text, html = render_mail(name, **context)
     return _tidy(text), html

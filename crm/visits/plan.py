@@ -286,7 +286,7 @@ def _visited_rows(year: int) -> list[tuple[str, str | None, int]]:
     planner reads all of `companies` to join a few thousand of them.
     """
     visited = visited_companies(year)
-    primary = aliased(CompanySni, name="primary_sni")
+    primary, _joined_on = primary_sni()  # its own condition here: on the visited company, not a join
 
     def fact(column):
         return select(column).where(Company.id == visited.c.company_id).correlate(visited).scalar_subquery()

@@ -36,6 +36,7 @@ STORED_COUNT = 2 * FULL_LIST_COUNT
 REASON_MAX_LENGTH = 300  # Visit.suggestion_reason
 
 PLANNED_STATUSES = (VisitStatus.PROPOSED, VisitStatus.BOOKED)
+TAKEN_STATUSES = (*PLANNED_STATUSES, VisitStatus.DONE)  # a company with such a visit in the year is no suggestion
 OPEN_FOLLOW_UP = (FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS)
 
 
@@ -68,6 +69,11 @@ class Gaps:
 
     sections: frozenset[str] = frozenset()
     districts: frozenset[str] = frozenset()
+
+    @property
+    def divisions(self) -> list[str]:
+        """The SNI divisions (a code's first two digits) of the under-represented sections."""
+        return sorted(division for letter in self.sections for division in divisions_in(letter))
 
     @classmethod
     def from_spreads(cls, spreads: dict[str, plan.Spread]) -> Gaps:
@@ -160,7 +166,7 @@ def candidate_parts(now: datetime, gaps: Gaps, *, visible_follow_ups_only: bool 
         select(company_tags.c.company_id).where(company_tags.c.tag_id.in_(_new_company_tag_ids())),
         select(FollowUp.company_id).where(*_follow_up_conditions(visible_follow_ups_only)),
     ]
-    gap_divisions = sorted(division for letter in gaps.sections for division in divisions_in(letter))
+    gap_divisions = gaps.divisions
     if gap_divisions:
         parts.append(select(CompanySni.company_id).where(CompanySni.division.in_(gap_divisions),
                                                          CompanySni.position == 0))
@@ -181,7 +187,7 @@ def suggestion_query(year: int, now: datetime, gaps: Gaps, *, visible_follow_ups
         .subquery("last_done")
     )
     this_year = _companies(
-        Visit.company_id, Visit.year == year, Visit.status.in_((*PLANNED_STATUSES, VisitStatus.DONE)), name="this_year"
+        Visit.company_id, Visit.year == year, Visit.status.in_(TAKEN_STATUSES), name="this_year"
     )
     open_follow_ups = _companies(
         FollowUp.company_id, *_follow_up_conditions(visible_follow_ups_only), name="open_follow_ups"
@@ -189,7 +195,7 @@ def suggestion_query(year: int, now: datetime, gaps: Gaps, *, visible_follow_ups
     tagged_new = _companies(company_tags.c.company_id, company_tags.c.tag_id.in_(_new_company_tag_ids()),
                             name="tagged_new")
     primary, on_primary = plan.primary_sni()
-    gap_divisions = sorted(division for letter in gaps.sections for division in divisions_in(letter))
+    gap_divisions = gaps.divisions
     conditions = {
         Reason.NEVER_VISITED: last_done.c.last_year.is_(None),
         Reason.NOT_RECENTLY: last_done.c.last_year <= year - YEARS_WITHOUT_VISIT,
@@ -244,18 +250,19 @@ def _suggestion(row, gaps: Gaps) -> Suggestion:
     )
 
 
+def _visit_taken(company_id, year: int) -> ColumnElement[bool]:
+    """SQL: the company has a proposed, booked or done visit in the year."""
+    return exists().where(Visit.company_id == company_id, Visit.year == year, Visit.status.in_(TAKEN_STATUSES))
+
+
 def _rest_by_name(year: int, candidates, *visit_conditions: ColumnElement[bool], limit: int):
     """SQL: the first `limit` ids by name of the active non-candidates with no planned or done visit in the year."""
-    planned_this_year = exists().where(
-        Visit.company_id == Company.id, Visit.year == year,
-        Visit.status.in_((*PLANNED_STATUSES, VisitStatus.DONE)),
-    )
     # Status wrapped so no planner reads the status index (86 % are active) and sorts them all; the name index
     # is read in order until `limit` rows qualify.
     return (
         select(Company.id)
         .where(func.coalesce(Company.status, "") == CompanyStatus.ACTIVE.value, Company.id.not_in(candidates),
-               ~planned_this_year,
+               ~_visit_taken(Company.id, year),
                *visit_conditions)
         .order_by(Company.name_key, Company.id)
         .limit(limit)
@@ -327,15 +334,11 @@ def _stored_row(year: int, politician_view: bool, rank: int, suggestion: Suggest
 def _stored(year: int, limit: int, politician_view: bool) -> list[Suggestion]:
     """The stored ranking in one statement, without the companies that got a visit this year or stopped being
     active since it was made; their names, districts and sizes as they are now."""
-    planned_since = exists().where(
-        Visit.company_id == StoredSuggestion.company_id, Visit.year == year,
-        Visit.status.in_((*PLANNED_STATUSES, VisitStatus.DONE)),
-    )
     query = (
         select(StoredSuggestion, Company.name, Company.district, Company.size_class)
         .join(Company, Company.id == StoredSuggestion.company_id)
         .where(StoredSuggestion.year == year, StoredSuggestion.politician_view.is_(politician_view),
-               Company.status == CompanyStatus.ACTIVE, ~planned_since)
+               Company.status == CompanyStatus.ACTIVE, ~_visit_taken(StoredSuggestion.company_id, year))
         .order_by(StoredSuggestion.rank)
         .limit(limit)
     )
