@@ -525,7 +525,7 @@ def measure_import(app: Flask, info: dict[str, Any], rows: int = IMPORT_ROWS,
                    profile: Path | None = None) -> OperationResult:
     """The CLI's path: read the file, record the job with the guessed mapping, run it here and now."""
     from crm.audit.mixins import system_actor
-    from crm.imports import services
+    from crm.imports import jobs, services
     from crm.imports.parsing import guess_mapping, read_table
 
     with app.app_context():
@@ -538,7 +538,7 @@ def measure_import(app: Flask, info: dict[str, Any], rows: int = IMPORT_ROWS,
         job = services.create_job("benchmark.csv", data, "csv", table, created_by_id=None,
                                   mapping=guess_mapping(table.headers))
         db.session.commit()
-        result = services.run_import(job.id)
+        result = jobs.run_import(job.id)
         seconds = time.perf_counter() - started
     if result.skipped or result.created + result.updated != rows:
         raise RuntimeError(f"The import did not take every row: {result.as_dict()}")

@@ -62,7 +62,7 @@ from crm.events.models import (
     Invitation,
 )
 from crm.extensions import db
-from crm.imports.services import _allocate_ids
+from crm.imports.writer import _allocate_ids
 from crm.meetings.models import (
     Interaction,
     InteractionKind,

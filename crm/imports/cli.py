@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from crm.audit.mixins import system_actor
 from crm.companies.columns import COLUMNS_BY_KEY
 from crm.extensions import db
-from crm.imports import services
+from crm.imports import jobs, services
 from crm.imports.models import ImportJob
 from crm.imports.parsing import (
     Table,
@@ -72,7 +72,7 @@ def import_companies_command(file: Path, dry_run: bool, skip_errors: bool, overr
 
 def _run(job_id: int, skip_errors: bool) -> None:
     try:
-        result = services.run_import(job_id, skip_errors=skip_errors)
+        result = jobs.run_import(job_id, skip_errors=skip_errors)
     except Exception as error:
         job = db.session.get(ImportJob, job_id)
         raise click.ClickException((job.error if job else None) or str(error))

@@ -13,7 +13,7 @@ from crm.auth.models import Role
 from crm.companies.columns import COLUMNS_BY_KEY
 from crm.companies.models import SniVersion
 from crm.extensions import db
-from crm.imports import bp, services
+from crm.imports import bp, files, jobs, services
 from crm.imports.forms import ConfirmForm, UploadForm, mapping_form
 from crm.imports.models import ImportJob, ImportStatus
 
@@ -33,7 +33,7 @@ def _editable_job_or_redirect(import_job_id: int) -> tuple[ImportJob, Response |
     job = db.get_or_404(ImportJob, import_job_id)
     if not services.is_editable(job):
         return job, redirect(url_for("imports.status", import_job_id=job.id))
-    if not services.has_file(job):
+    if not files.has_file(job):
         flash(_("Filen finns inte längre. Ladda upp den igen."), "error")
         return job, redirect(url_for("imports.upload"))
     return job, None
@@ -60,7 +60,7 @@ def mapping(import_job_id: int):
     if elsewhere:
         return elsewhere
     columns, sni_version = services.job_mapping(job)
-    form = mapping_form(services.load_table(job), columns, sni_version)
+    form = mapping_form(files.load_table(job), columns, sni_version)
     if form.validate_on_submit():
         services.set_mapping(job, form.mapping(), SniVersion(form.sni_version.data))
         db.session.commit()
@@ -77,12 +77,12 @@ def preview(import_job_id: int):
     plan = services.plan_job(job)
     form = ConfirmForm(plan=plan)
     if form.validate_on_submit():
-        if not services.claim_job(job.id):
+        if not jobs.claim_job(job.id):
             db.session.rollback()
             flash(_("Importen har redan startats."), "info")
         else:
             db.session.commit()
-            services.start_import(job.id, bool(form.skip_errors.data), actor=(current_user.id, current_user.name))
+            jobs.start_import(job.id, bool(form.skip_errors.data), actor=(current_user.id, current_user.name))
         return redirect(url_for("imports.status", import_job_id=job.id))
     form.valid_rows.data = str(plan.valid_count)
     return render_template(
@@ -100,7 +100,7 @@ def preview(import_job_id: int):
 @roles_required(*IMPORTERS)
 def status(import_job_id: int):
     job = db.get_or_404(ImportJob, import_job_id)
-    progress = services.read_progress(job) if job.status == ImportStatus.RUNNING else None
+    progress = files.read_progress(job) if job.status == ImportStatus.RUNNING else None
     return render_template(
         "imports/status.html", job=job, progress=progress, ImportStatus=ImportStatus, status_labels=STATUS_LABELS
     )

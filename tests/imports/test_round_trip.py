@@ -13,7 +13,7 @@ from crm.audit.models import AuditEntry
 from crm.companies.models import Company, CompanySni, CompanyStatus
 from crm.companies.services import tags_by_name
 from crm.extensions import db
-from crm.imports import services
+from crm.imports import jobs, services
 from tests.imports.helpers import upload_job
 
 
@@ -99,7 +99,7 @@ def test_export_then_import_changes_nothing(client, login_as, register, fmt):
     assert [row.errors for row in plan.rows if row.errors] == []
     assert all(row.company_id is not None for row in plan.rows), "every row matches the company it came from"
     audit_before = db.session.execute(select(AuditEntry.id)).all()
-    result = services.run_import(job.id)
+    result = jobs.run_import(job.id)
 
     assert result.created == 0 and result.unchanged == 3
     assert snapshot() == before

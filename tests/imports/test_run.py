@@ -9,7 +9,7 @@ from crm.audit.mixins import system_actor
 from crm.audit.models import AuditEntry
 from crm.companies.models import Company, CompanyContact, CompanySni, CompanyStatus, ContactPerson, SniVersion, Tag
 from crm.extensions import db
-from crm.imports import services
+from crm.imports import files, jobs, services, writer
 from crm.imports.models import ImportJob, ImportStatus
 from tests.imports.helpers import csv_bytes, upload_job, xlsx_bytes
 from tests.support.factories import valid_org_number
@@ -37,7 +37,7 @@ def test_a_new_company_gets_every_mapped_field(app, users):
          "3", "Medtech, nyckelföretag", "x", "Vilande", owner.email.upper(), "Anna Andersson", "Anna@Abyvik.se",
          "070-123 45 67", "VD"],
     ]
-    result = services.run_import(upload_job(csv_bytes(rows)).id)
+    result = jobs.run_import(upload_job(csv_bytes(rows)).id)
     assert (result.created, result.updated, result.contacts_created, result.tags_created) == (1, 0, 1, 2)
     company = company_named("Åbyvik Mekaniska AB")
     assert company.org_number == valid_org_number(1)
@@ -72,7 +72,7 @@ def test_matched_companies_get_the_mapped_fields_and_keep_the_rest(app, factorie
         ["Orgnr", "Namn", "Ort", "SNI", "Taggar"],
         [valid_org_number(2), "Nytt Namn AB", "", "62010", "besöksnäring, Medtech"],
     ]
-    result = services.run_import(upload_job(csv_bytes(rows)).id)
+    result = jobs.run_import(upload_job(csv_bytes(rows)).id)
     assert (result.created, result.updated, result.unchanged) == (0, 1, 0)
     db.session.expire_all()
     company = db.session.get(Company, company.id)
@@ -90,7 +90,7 @@ def test_a_masked_personnummer_never_overwrites_the_stored_number(app, factories
     company = factories.company(name="Svenssons Måleri", org_number="640823-3234", district=None)
     db.session.commit()
     rows = [["Organisationsnummer", "Företagsnamn", "Kommundel"], ["640823-****", "Svenssons Måleri", "Centrum"]]
-    result = services.run_import(upload_job(csv_bytes(rows)).id)
+    result = jobs.run_import(upload_job(csv_bytes(rows)).id)
     assert (result.created, result.updated) == (0, 1)
     db.session.expire_all()
     company = db.session.get(Company, company.id)
@@ -102,7 +102,7 @@ def test_a_number_fills_in_a_company_matched_by_name(app, factories):
     company = factories.company(name="Utan Nummer AB", org_number=None)
     db.session.commit()
     rows = [["Organisationsnummer", "Företagsnamn"], [valid_org_number(3), "UTAN NUMMER"]]
-    services.run_import(upload_job(csv_bytes(rows)).id)
+    jobs.run_import(upload_job(csv_bytes(rows)).id)
     db.session.expire_all()
     company = db.session.get(Company, company.id)
     assert company.org_number == valid_org_number(3)
@@ -120,7 +120,7 @@ def test_contacts_are_matched_by_email_and_linked_to_each_company(app, factories
         [valid_org_number(7), "Fjärde AB", "Per Persson", "per@exempel.se", "", "Inköp"],
         [valid_org_number(8), "Femte AB", "Utan Epost", "", "", "Platschef"],
     ]
-    result = services.run_import(upload_job(csv_bytes(rows)).id)
+    result = jobs.run_import(upload_job(csv_bytes(rows)).id)
     assert (result.contacts_created, result.contacts_updated, result.links_created) == (2, 1, 5)
     assert count(ContactPerson) == 3
     db.session.expire_all()
@@ -139,10 +139,10 @@ def test_importing_the_same_file_again_changes_nothing(app):
         [valid_org_number(9), "Samma AB", "62010", "Medtech", "Sam Samuelsson", "sam@samma.se", "VD"],
         [valid_org_number(10), "Också Samma AB", "", "", "Utan Epost", "", "HR"],
     ]
-    services.run_import(upload_job(csv_bytes(rows)).id)
+    jobs.run_import(upload_job(csv_bytes(rows)).id)
     counts = [count(model) for model in (Company, CompanySni, Tag, ContactPerson, CompanyContact)]
     audit_before = count(AuditEntry)
-    result = services.run_import(upload_job(csv_bytes(rows)).id)
+    result = jobs.run_import(upload_job(csv_bytes(rows)).id)
     assert (result.created, result.updated, result.unchanged, result.contacts_created, result.links_created) == (
         0, 2, 2, 0, 0,
     )
@@ -174,7 +174,7 @@ def test_the_audit_log_records_each_change_and_the_import(app, users, factories,
         [valid_org_number(12), "Skapas AB", "Väster", "", "Ny Person", "ny@skapas.se", "VD"],
     ]
     job = upload_job(csv_bytes(rows), created_by_id=users["staff"].id)
-    services.run_import(job.id)
+    jobs.run_import(job.id)
     entries = db.session.execute(select(AuditEntry).where(AuditEntry.id > before)).scalars().all()
     assert sorted((entry.entity, entry.action) for entry in entries) == [
         ("Company", "create"), ("Company", "update"), ("CompanyContact", "create"), ("ContactPerson", "create"),
@@ -203,14 +203,14 @@ def test_a_file_with_errors_is_refused_unless_errors_are_skipped(app):
         [valid_org_number(14), "Också Giltig AB"],
     ]
     refused = upload_job(csv_bytes(rows))
-    with pytest.raises(services.ImportRefused):
-        services.run_import(refused.id)
+    with pytest.raises(jobs.ImportRefused):
+        jobs.run_import(refused.id)
     db.session.expire_all()
     assert count(Company) == 0
     job = db.session.get(ImportJob, refused.id)
     assert job.status == ImportStatus.FAILED and "Inget har sparats" in job.error
 
-    result = services.run_import(refused.id, skip_errors=True)  # a failed job may be retried
+    result = jobs.run_import(refused.id, skip_errors=True)  # a failed job may be retried
     assert (result.created, result.skipped) == (2, 1)
     names = set(db.session.execute(select(Company.name)).scalars())
     assert names == {"Giltig AB", "Också Giltig AB"}
@@ -221,9 +221,9 @@ def test_a_file_with_errors_is_refused_unless_errors_are_skipped(app):
 
 def test_a_done_job_cannot_run_again(app):
     job = upload_job(csv_bytes([["Företagsnamn"], ["Ett AB"]]))
-    services.run_import(job.id)
-    with pytest.raises(services.ImportNotStartable):
-        services.run_import(job.id)
+    jobs.run_import(job.id)
+    with pytest.raises(jobs.ImportNotStartable):
+        jobs.run_import(job.id)
 
 
 def test_the_upload_is_stored_under_a_random_name_and_removed_when_imported(app, import_folder):
@@ -232,14 +232,14 @@ def test_the_upload_is_stored_under_a_random_name_and_removed_when_imported(app,
     assert "Kunder" not in job.stored_name and "/" not in job.stored_name
     assert job.stored_name.endswith(".csv")
     assert (import_folder / job.stored_name).is_file()
-    services.run_import(job.id)
+    jobs.run_import(job.id)
     assert list(import_folder.iterdir()) == []
 
 
 def test_xlsx_imports_with_leading_zero_sni(app):
     rows = [["PeOrgNr", "Företagsnamn", "Ng1", "Ng2"], [f"16{valid_org_number(15).replace('-', '')}", "Excel AB",
                                                           1110, "02100"]]
-    services.run_import(upload_job(xlsx_bytes(rows), filename="scb.xlsx").id)
+    jobs.run_import(upload_job(xlsx_bytes(rows), filename="scb.xlsx").id)
     company = company_named("Excel AB")
     assert company.org_number == valid_org_number(15)
     assert [sni.code for sni in company.sni_codes] == ["01110", "02100"]
@@ -247,7 +247,7 @@ def test_xlsx_imports_with_leading_zero_sni(app):
 
 def test_a_failure_in_the_middle_leaves_nothing_behind(app, monkeypatch, import_folder):
     """Row 25 gets row 2's organisationsnummer after planning: the database refuses it in the third batch."""
-    monkeypatch.setattr(services, "BATCH_SIZE", 10)
+    monkeypatch.setattr(writer, "BATCH_SIZE", 10)
     rows = [["Organisationsnummer", "Företagsnamn", "SNI", "Taggar", "Kontaktperson", "E-post"]]
     rows += [[valid_org_number(100 + n), f"Bolag {n} AB", "62010", "Medtech", f"Person {n}", f"p{n}@bolag.se"]
              for n in range(30)]
@@ -269,7 +269,7 @@ def test_a_failure_in_the_middle_leaves_nothing_behind(app, monkeypatch, import_
     event.listen(db.engine, "before_cursor_execute", note_insert)
     try:
         with pytest.raises(Exception) as failure:
-            services.run_import(job.id)
+            jobs.run_import(job.id)
     finally:
         event.remove(db.engine, "before_cursor_execute", note_insert)
     assert "IntegrityError" in type(failure.value).__name__
@@ -281,7 +281,7 @@ def test_a_failure_in_the_middle_leaves_nothing_behind(app, monkeypatch, import_
     assert job.status == ImportStatus.FAILED
     assert "IntegrityError" in job.error and "Inget har sparats" in job.error
     assert (import_folder / job.stored_name).is_file()  # kept, so the import can be retried
-    assert not services.progress_path(job).exists()
+    assert not files.progress_path(job).exists()
 
 
 def test_twenty_thousand_rows_all_land(app):
@@ -289,7 +289,7 @@ def test_twenty_thousand_rows_all_land(app):
     rows = [["Organisationsnummer", "Företagsnamn", "SNI-koder", "Storleksklass", "Postnummer"]]
     rows += [[valid_org_number(n), f"Företag {n} AB", "1110", str(n % 16), "15131"] for n in range(1, 20_001)]
     job = upload_job(csv_bytes(rows))
-    result = services.run_import(job.id)
+    result = jobs.run_import(job.id)
     assert result.created == 20_000
     assert count(Company) == 20_000
     assert count(CompanySni) == 20_000
@@ -301,7 +301,7 @@ def test_twenty_thousand_rows_all_land(app):
 def test_ids_taken_by_the_import_do_not_clash_with_later_inserts(app, factories):
     factories.company(name="Före AB")
     db.session.commit()
-    services.run_import(upload_job(csv_bytes([["Företagsnamn"], ["Import Ett AB"], ["Import Två AB"]])).id)
+    jobs.run_import(upload_job(csv_bytes([["Företagsnamn"], ["Import Ett AB"], ["Import Två AB"]])).id)
     after = factories.company(name="Efter AB")
     db.session.commit()
     ids = sorted(db.session.execute(select(Company.id)).scalars())
@@ -310,10 +310,10 @@ def test_ids_taken_by_the_import_do_not_clash_with_later_inserts(app, factories)
 
 def test_the_parsed_copy_is_only_a_cache(app, import_folder):
     job = upload_job(xlsx_bytes([["Företagsnamn", "SNI"], ["Kopia AB", 1110]]), filename="f.xlsx")
-    cached = services.load_table(job)
+    cached = files.load_table(job)
     (import_folder / f"{job.stored_name}.table.json").unlink()
-    assert services.load_table(job) == cached
-    services.run_import(job.id)
+    assert files.load_table(job) == cached
+    jobs.run_import(job.id)
     assert [sni.code for sni in company_named("Kopia AB").sni_codes] == ["01110"]
 
 
@@ -324,6 +324,6 @@ def test_an_apostrophe_in_an_address_still_matches(app, factories):
         ["Företagsnamn", "Kontaktperson", "E-post", "Roll"],
         ["Irländska AB", "Seán O'Brien", "sean.o'brien@exempel.se", "VD"],
     ]
-    result = services.run_import(upload_job(csv_bytes(rows)).id)
+    result = jobs.run_import(upload_job(csv_bytes(rows)).id)
     assert (result.contacts_created, result.links_created) == (0, 1)
     assert company_named("Irländska AB").contact_links[0].contact_id == existing.id

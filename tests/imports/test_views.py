@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from crm.companies.models import Company, ContactPerson
 from crm.extensions import db
-from crm.imports import services
+from crm.imports import files, jobs, writer
 from crm.imports.models import ImportJob, ImportStatus
 from tests.imports.helpers import csv_bytes, upload_job, xlsx_bytes
 from tests.support.factories import valid_org_number
@@ -77,7 +77,7 @@ def test_upload_map_preview_import_and_status(client, login_as, import_folder):
     started = client.post(f"/foretag/import/{job_id}/forhandsgranskning", data={"valid_rows": "2", "skip_errors": "y"})
     assert started.status_code == 302
     assert started.headers["Location"].endswith(f"/foretag/import/{job_id}")
-    assert services.wait_for_import(job_id, timeout=60)
+    assert jobs.wait_for_import(job_id, timeout=60)
 
     status = client.get(f"/foretag/import/{job_id}").get_data(as_text=True)
     assert "Importen är klar." in status
@@ -163,7 +163,7 @@ def test_the_status_page_refreshes_and_shows_progress_while_running(client, logi
     job = upload_job(csv_bytes(ROWS))
     db.session.execute(update(ImportJob).where(ImportJob.id == job.id).values(status=ImportStatus.RUNNING))
     db.session.commit()
-    progress = services.ProgressFile(services.progress_path(job))
+    progress = files.ProgressFile(files.progress_path(job))
     progress.write("checking", 0, 3)
     html = client.get(f"/foretag/import/{job.id}").get_data(as_text=True)
     assert '<meta http-equiv="refresh" content="2">' in html
@@ -186,10 +186,10 @@ def test_a_failure_in_the_background_shows_on_the_status_page(client, login_as, 
     def fail(self):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services._Writer, "run", fail)
+    monkeypatch.setattr(writer.ImportWriter, "run", fail)
     response = client.post(f"/foretag/import/{job.id}/forhandsgranskning", data={"valid_rows": "2"})
     assert response.status_code == 302
-    assert services.wait_for_import(job.id, timeout=60)
+    assert jobs.wait_for_import(job.id, timeout=60)
     html = client.get(f"/foretag/import/{job.id}").get_data(as_text=True)
     assert "Importen avbröts av ett fel (RuntimeError). Inget har sparats." in html
     assert db.session.execute(select(func.count()).select_from(Company)).scalar_one() == 0
