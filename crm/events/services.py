@@ -180,10 +180,18 @@ def create_series(data: EventData, rule: SeriesRule, organizer: User) -> EventSe
 
 
 def shifted_deadline(old_start: datetime, old_deadline: datetime, new_start: datetime) -> datetime:
-    """The deadline for an event starting at `new_start`, as far before it on the wall clock as before `old_start`."""
-    shift = _wall(old_start) - _wall(old_deadline)
+    """The deadline for an event starting at `new_start`: as many days before it, at the same clock time.
+
+    "12:00 two days before" stays 12:00 two days before when the event moves to another day or hour,
+    across DST too. A same-day deadline that the new start would pass moves back a day at a time; a
+    clock time that does not exist that day (spring forward) keeps the old distance to the start.
+    """
+    days_before = _wall(old_start).date() - _wall(old_deadline).date()
+    wall_deadline = datetime.combine(_wall(new_start).date() - days_before, _wall(old_deadline).time())
+    while wall_deadline > _wall(new_start):
+        wall_deadline -= timedelta(days=1)
     try:
-        return stockholm_to_utc(_wall(new_start) - shift)
+        return stockholm_to_utc(wall_deadline)
     except NonexistentLocalTime:
         return new_start - (old_start - old_deadline)
 
