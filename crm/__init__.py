@@ -100,6 +100,8 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(networks_bp)
 
+    import crm.record_names  # noqa: F401  (how the audit log names and links every kind of record)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from flask import render_template

@@ -24,14 +24,15 @@ REGISTER_READERS = frozenset({"admin", "staff", "organizer", "politician"})
 REGISTER_WRITERS = frozenset({"admin", "staff"})
 CONTACT_READERS = frozenset({"admin", "staff", "organizer"})
 MEETING_WRITERS = frozenset({"admin", "staff"})
-MEETING_READERS = frozenset({"admin", "staff", "organizer"})  # organizers read finalised notes only
+MEETING_READERS = frozenset({"admin", "staff"})  # organizers and politicians: nothing of the meeting log
 IMPORTERS = frozenset({"admin", "staff"})
 PLAN_READERS = frozenset({"admin", "staff", "organizer", "politician"})
 PLAN_PROPOSERS = frozenset({"admin", "staff"})
 FOLLOWUP_WRITERS = frozenset({"admin", "staff"})
-FOLLOWUP_READERS = frozenset({"admin", "staff", "organizer"})  # organizers read, never write
+FOLLOWUP_READERS = frozenset({"admin", "staff"})  # organizers: no follow-ups
 FOLLOWUP_POLITICIANS = frozenset({"admin", "politician"})  # visible ones of their own visits only
 VISIT_READERS = frozenset({"admin", "staff", "organizer", "politician"})  # politicians: booked/done, theirs in full
+VISIT_IN_FULL_READERS = frozenset({"admin", "staff", "politician"})  # organizers: basic facts, never the protocol
 VISIT_WRITERS = frozenset({"admin", "staff"})
 VISIT_SIGN_UP = frozenset({"admin", "politician"})
 VISIT_NOTE_WRITERS = frozenset({"admin", "staff", "politician"})  # politicians at the visits they take part in
@@ -73,6 +74,7 @@ ROUTES: dict[str, frozenset[str] | str] = {
     "meetings.finalize": MEETING_WRITERS,
     "meetings.delete": MEETING_WRITERS,
     "meetings.new_version": MEETING_WRITERS,
+    "meetings.reassign": ADMIN,
     "imports.upload": IMPORTERS,
     "imports.mapping": IMPORTERS,
     "imports.preview": IMPORTERS,
@@ -98,8 +100,8 @@ ROUTES: dict[str, frozenset[str] | str] = {
     "visits.join": VISIT_SIGN_UP,
     "visits.withdraw": VISIT_SIGN_UP,
     "visits.add_note": VISIT_NOTE_WRITERS,
-    "visits.protocol": VISIT_READERS,
-    "visits.ics": VISIT_READERS,
+    "visits.protocol": VISIT_IN_FULL_READERS,
+    "visits.ics": VISIT_IN_FULL_READERS,
     "outbox.index": ADMIN,
     "outbox.detail": ADMIN,
     "outbox.retry": ADMIN,

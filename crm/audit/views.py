@@ -12,8 +12,10 @@ from wtforms.fields.choices import SelectChoice
 from crm.audit import bp
 from crm.audit.forms import ACTION_LABELS, AuditFilterForm
 from crm.audit.models import AuditEntry
+from crm.audit.names import label_of, name_entries
 from crm.auth.access import roles_required
 from crm.auth.models import Role, User
+from crm.dbtypes import swedish
 from crm.extensions import db
 from crm.timeutil import STOCKHOLM
 
@@ -23,8 +25,10 @@ from crm.timeutil import STOCKHOLM
 def index():
     form = AuditFilterForm(request.args)
     entities = db.session.execute(select(AuditEntry.entity).distinct().order_by(AuditEntry.entity)).scalars()
-    form.entity.choices = [SelectChoice("", _l("Alla"))] + [SelectChoice(name) for name in entities]
-    users = db.session.execute(select(User.id, User.name).order_by(User.name)).all()
+    form.entity.choices = [SelectChoice("", _l("Alla"))] + sorted(
+        (SelectChoice(name, label_of(name)) for name in entities), key=lambda choice: str(choice.label)
+    )
+    users = db.session.execute(select(User.id, User.name).order_by(swedish(User.name), User.id)).all()
     form.user_id.choices = [SelectChoice("", _l("Alla"))] + [SelectChoice(str(u.id), u.name) for u in users]
 
     query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
@@ -44,4 +48,7 @@ def index():
             end = datetime.combine(form.date_to.data + timedelta(days=1), time.min, STOCKHOLM)
             query = query.where(AuditEntry.at < end)
     page = db.paginate(query, per_page=current_app.config["ITEMS_PER_PAGE"] * 2, error_out=False)
-    return render_template("audit/index.html", form=form, page=page, action_labels=ACTION_LABELS)
+    return render_template(
+        "audit/index.html", form=form, page=page, action_labels=ACTION_LABELS,
+        records=name_entries(page.items), label_of=label_of,
+    )

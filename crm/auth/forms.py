@@ -16,7 +16,8 @@ LOCALE_CHOICES = [SelectChoice("sv", "Svenska"), SelectChoice("en", "English")]
 
 
 def _role_choices():
-    return [SelectChoice(role.value, role.label) for role in Role]
+    """The roles after a "Välj roll" placeholder, so no role is given to anyone by default."""
+    return [SelectChoice("", _l("Välj roll")), *(SelectChoice(role.value, role.label) for role in Role)]
 
 
 class LoginForm(FlaskForm):
@@ -135,7 +136,12 @@ class UserForm(FlaskForm):
         ],
         render_kw={"autocomplete": "off"},
     )
-    role = SelectField(_l("Roll"), choices=_role_choices, validate_choice=True)
+    role = SelectField(
+        _l("Roll"),
+        choices=_role_choices,
+        validators=[DataRequired(_l("Välj en roll."))],
+        invalid_choice_message=_l("Välj en av rollerna i listan."),
+    )
     locale = SelectField(_l("Språk"), choices=LOCALE_CHOICES)
     active = BooleanField(_l("Aktiv (kan logga in)"), default=True)
     submit = SubmitField(_l("Spara"))

@@ -217,3 +217,28 @@ class LogFilterForm(FlaskForm):
     @property
     def chosen_kind(self) -> InteractionKind | None:
         return InteractionKind(self.kind.data) if self.kind.data else None
+
+
+def _id_or_none(value) -> int | None:
+    """A chosen id, or None for the "Välj …" placeholder."""
+    return None if value in ("", None) else int(value)
+
+
+class ReassignForm(FlaskForm):
+    """An admin gives a draft to another author."""
+
+    author = SelectField(
+        _l("Ny ansvarig för utkastet"),
+        coerce=_id_or_none,
+        validators=[InputRequired(_l("Välj vem som ska ta över utkastet."))],
+        invalid_value_message=_l("Välj vem som ska ta över utkastet."),
+        invalid_choice_message=_l("Välj en av personerna i listan."),
+    )
+    submit = SubmitField(_l("Flytta utkastet"))
+
+    def __init__(self, *args, candidates: Iterable[User] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.author.choices = [
+            SelectChoice("", _l("Välj person")),
+            *(SelectChoice(str(user.id), user.name) for user in candidates),
+        ]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased, joinedload, raiseload, selectinload
 from crm.auth.models import Role, User
 from crm.companies.models import Company, CompanyContact, ContactPerson, Topic
 from crm.companies.timeline import TimelinePosition, older_than_day
+from crm.dbtypes import swedish
 from crm.errors import RuleRefused
 from crm.extensions import db
 from crm.meetings.models import Interaction, InteractionKind, NoteStatus, interaction_participants
@@ -44,6 +45,14 @@ class AlreadySuperseded(MeetingLogError):
     message = _l("Det finns redan en nyare version. Bara den senaste versionen kan få en ny version.")
 
 
+class NotTheAuthor(MeetingLogError):
+    message = _l("Utkastet är någon annans. Bara den som skrev det kan ändra, färdigställa eller ta bort det.")
+
+
+class NotAnAuthor(MeetingLogError):
+    message = _l("Välj en aktiv näringslivsutvecklare eller administratör som ny ansvarig.")
+
+
 @dataclass(frozen=True)
 class InteractionData:
     """What a staff member fills in for an interaction."""
@@ -63,17 +72,27 @@ def stockholm_today() -> date:
 # --- Who may read what -----------------------------------------------------------------------
 
 
-def sees_drafts(user: User) -> bool:
-    """Staff and admins work with drafts; organizers read only what is finalised."""
+def reads_log(user: User) -> bool:
+    """Staff and admins read the meeting log, drafts included; organizers and politicians nothing of it."""
     return user.has_role(Role.STAFF)
 
 
-def reads_log(user: User) -> bool:
-    return user.has_role(Role.STAFF, Role.ORGANIZER)
+def owns_draft(user: User, interaction: Interaction) -> bool:
+    """A draft belongs to its author until it is finalised: only they change, finalise or delete it."""
+    return not interaction.is_final and interaction.created_by_id == user.id
 
 
-def can_read(user: User, interaction: Interaction) -> bool:
-    return sees_drafts(user) or (reads_log(user) and interaction.is_final)
+def may_reassign(user: User, interaction: Interaction) -> bool:
+    """Admins hand a draft over to another author (when its author is away or has left)."""
+    return not interaction.is_final and user.role == Role.ADMIN
+
+
+def check_owner(interaction: Interaction, user: User) -> None:
+    """Refuse unless `user` may change the interaction: a draft, and theirs."""
+    if interaction.is_final:
+        raise InteractionLocked()
+    if interaction.created_by_id != user.id:
+        raise NotTheAuthor()
 
 
 # --- Writes ----------------------------------------------------------------------------------
@@ -103,24 +122,21 @@ def create_interaction(company: Company, data: InteractionData, author: User) ->
     return interaction
 
 
-def update_draft(interaction: Interaction, data: InteractionData) -> None:
-    if interaction.is_final:
-        raise InteractionLocked()
+def update_draft(interaction: Interaction, data: InteractionData, user: User) -> None:
+    check_owner(interaction, user)
     _apply(interaction, data)
     db.session.flush()
 
 
-def delete_draft(interaction: Interaction) -> None:
-    if interaction.is_final:
-        raise InteractionLocked()
+def delete_draft(interaction: Interaction, user: User) -> None:
+    check_owner(interaction, user)
     db.session.delete(interaction)
     db.session.flush()
 
 
 def finalize(interaction: Interaction, user: User) -> None:
-    """Lock the note: from now on it is an allmän handling with a reliable timestamp."""
-    if interaction.is_final:
-        raise InteractionLocked()
+    """Lock the note: from now on it is an allmän handling with a reliable timestamp. Only its author may."""
+    check_owner(interaction, user)
     interaction.status = NoteStatus.FINAL
     interaction.finalized_at = utcnow()
     interaction.finalized_by = user
@@ -159,16 +175,25 @@ def new_version(previous: Interaction, author: User) -> Interaction:
     return successor
 
 
+def reassign(interaction: Interaction, author: User, admin: User) -> None:
+    """Give a draft to another author (audited as a change of `created_by_id`)."""
+    if interaction.is_final:
+        raise InteractionLocked()
+    if admin.role != Role.ADMIN:
+        raise NotTheAuthor()
+    if not (author.active and author.has_role(Role.STAFF)):
+        raise NotAnAuthor()
+    interaction.created_by = author
+    db.session.flush()
+
+
 # --- Queries ---------------------------------------------------------------------------------
 
 
-def _newest_visible(viewer: User):
-    """True for the newest version of each chain the viewer may see (an organizer's is the newest final)."""
+def _newest():
+    """True for the newest version of each chain."""
     successor = aliased(Interaction)
-    later = select(successor.id).where(successor.supersedes_id == Interaction.id)
-    if sees_drafts(viewer):
-        return ~exists(later)
-    return (Interaction.status == NoteStatus.FINAL) & ~exists(later.where(successor.status == NoteStatus.FINAL))
+    return ~exists(select(successor.id).where(successor.supersedes_id == Interaction.id))
 
 
 def _newest_first(query: Select) -> Select:
@@ -179,7 +204,7 @@ def log_query(
     viewer: User, *, kind: InteractionKind | None = None, mine: bool = False, drafts_only: bool = False
 ) -> Select:
     """The meeting log, newest first: one row per chain, everything a list row shows loaded up front."""
-    query = select(Interaction).where(_newest_visible(viewer))
+    query = select(Interaction).where(_newest())
     if kind is not None:
         query = query.where(Interaction.kind == kind)
     if mine:
@@ -188,7 +213,7 @@ def log_query(
             interaction_participants.c.user_id == viewer.id,
         )
         query = query.where(or_(Interaction.created_by_id == viewer.id, took_part))
-    if drafts_only and sees_drafts(viewer):
+    if drafts_only:
         query = query.where(Interaction.status == NoteStatus.DRAFT)
     query = query.options(
         joinedload(Interaction.company),
@@ -212,7 +237,7 @@ def company_interactions(
         select(Interaction)
         .where(
             Interaction.company_id == company_id,
-            _newest_visible(viewer),
+            _newest(),
             older_than_day(before, TIMELINE_KIND, Interaction.occurred_on, Interaction.id),
         )
         .order_by(Interaction.occurred_on.desc(), Interaction.id.desc())
@@ -243,8 +268,8 @@ def load_for_page(interaction_id: int) -> Interaction | None:
     )
 
 
-def versions_of(interaction: Interaction, viewer: User) -> list[Interaction]:
-    """Every version in the interaction's chain that the viewer may read, oldest first."""
+def versions_of(interaction: Interaction) -> list[Interaction]:
+    """Every version in the interaction's chain, oldest first."""
     up = select(Interaction.id, Interaction.supersedes_id).where(Interaction.id == interaction.id)
     up = up.cte("earlier", recursive=True)
     parent = aliased(Interaction)
@@ -257,8 +282,6 @@ def versions_of(interaction: Interaction, viewer: User) -> list[Interaction]:
     query = select(Interaction).where(
         or_(Interaction.id.in_(select(up.c.id)), Interaction.id.in_(select(down.c.id)))
     )
-    if not sees_drafts(viewer):
-        query = query.where(Interaction.status == NoteStatus.FINAL)
     return list(db.session.execute(query.order_by(Interaction.version)).scalars())
 
 
@@ -274,22 +297,30 @@ def company_contacts(company_id: int) -> list[ContactPerson]:
         select(ContactPerson)
         .join(CompanyContact, CompanyContact.contact_id == ContactPerson.id)
         .where(CompanyContact.company_id == company_id)
-        .order_by(ContactPerson.name, ContactPerson.id)
+        .order_by(swedish(ContactPerson.name), ContactPerson.id)
         .distinct()
     )
     return list(db.session.execute(query).scalars())
 
 
+def author_candidates(current: User | None) -> list[User]:
+    """Whom an admin may give a draft to: active staff and admins other than its present author."""
+    query = select(User).where(User.active.is_(True), User.role.in_([Role.STAFF, Role.ADMIN]))
+    if current is not None:
+        query = query.where(User.id != current.id)
+    return list(db.session.execute(query.order_by(swedish(User.name), User.id)).scalars())
+
+
 def participant_candidates(keep: Sequence[User] = ()) -> list[User]:
     """Active users, and any already taking part even if deactivated since."""
     query = select(User).where(or_(User.active.is_(True), User.id.in_([user.id for user in keep])))
-    return list(db.session.execute(query.order_by(User.name, User.id)).scalars())
+    return list(db.session.execute(query.order_by(swedish(User.name), User.id)).scalars())
 
 
 def topic_candidates(keep: Sequence[Topic] = ()) -> list[Topic]:
     """Active topics in their set order, and any already chosen even if retired since."""
     query = select(Topic).where(or_(Topic.active.is_(True), Topic.id.in_([topic.id for topic in keep])))
-    return list(db.session.execute(query.order_by(Topic.position, Topic.name)).scalars())
+    return list(db.session.execute(query.order_by(Topic.position, swedish(Topic.name))).scalars())
 
 
 # --- Finding the company for a quick log -----------------------------------------------------
@@ -329,7 +360,7 @@ def match_companies(text: str, limit: int = COMPANY_MATCH_LIMIT) -> CompanyMatch
     key = name_key(text)
     if not key:
         return CompanyMatches([])
-    by_name = select(Company).order_by(Company.name, Company.id).limit(limit + 1)
+    by_name = select(Company).order_by(swedish(Company.name), Company.id).limit(limit + 1)
     found = list(db.session.execute(by_name.where(Company.name_key == key)).scalars())
     if not found:
         containing = by_name.where(*(Company.name_key.contains(word, autoescape=True) for word in key.split()))

@@ -7,15 +7,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.auth.access import roles_required
-from crm.auth.models import Role
+from crm.auth.models import Role, User
 from crm.companies.models import Company
 from crm.extensions import db
 from crm.meetings import bp, services
-from crm.meetings.forms import InteractionForm, LogFilterForm, QuickInteractionForm
+from crm.meetings.forms import InteractionForm, LogFilterForm, QuickInteractionForm, ReassignForm
 from crm.meetings.models import Interaction
+from crm.text import swedish_sort_key
 
+# Staff (and admins) read and write the meeting log; organizers and politicians have no access to it.
 WRITERS = (Role.STAFF,)
-READERS = (Role.STAFF, Role.ORGANIZER)
 
 
 def _form_choices(interaction: Interaction | None = None) -> dict:
@@ -37,12 +38,10 @@ def _blank_data() -> dict:
     return {"participants": [current_user.id]}
 
 
-def _readable_or_403(interaction_id: int) -> Interaction:
+def _page_or_404(interaction_id: int) -> Interaction:
     interaction = services.load_for_page(interaction_id)
     if interaction is None:
         abort(404)
-    if not services.can_read(current_user, interaction):
-        abort(403)
     return interaction
 
 
@@ -70,7 +69,7 @@ def _refused(error: services.MeetingLogError, interaction_id: int):
 
 
 @bp.route("/moten/")
-@roles_required(*READERS)
+@roles_required(*WRITERS)
 def index():
     form = LogFilterForm(request.args)
     filters = {}
@@ -85,8 +84,6 @@ def index():
         "meetings/index.html",
         page=page,
         form=form,
-        sees_drafts=services.sees_drafts(current_user),
-        can_write=current_user.has_role(*WRITERS),
     )
 
 
@@ -113,35 +110,66 @@ def new():
     return render_template("meetings/form.html", form=form, company=form.chosen_company, interaction=None)
 
 
-@bp.route("/moten/<int:interaction_id>")
-@roles_required(*READERS)
-def detail(interaction_id: int):
-    interaction = _readable_or_403(interaction_id)
-    versions = services.versions_of(interaction, current_user)
+def _reassign_form(interaction: Interaction, **kwargs) -> ReassignForm | None:
+    if not services.may_reassign(current_user, interaction):
+        return None
+    return ReassignForm(candidates=services.author_candidates(interaction.created_by), **kwargs)
+
+
+def _render_detail(interaction: Interaction, reassign_form: ReassignForm | None = None):
+    versions = services.versions_of(interaction)
     return render_template(
         "meetings/detail.html",
         interaction=interaction,
         versions=versions,
         successor=services.successor_in(versions, interaction),
-        can_write=current_user.has_role(*WRITERS),
+        owns_draft=services.owns_draft(current_user, interaction),
+        reassign_form=reassign_form or _reassign_form(interaction, formdata=None),
     )
+
+
+@bp.route("/moten/<int:interaction_id>")
+@roles_required(*WRITERS)
+def detail(interaction_id: int):
+    return _render_detail(_page_or_404(interaction_id))
+
+
+@bp.route("/moten/<int:interaction_id>/ny-ansvarig", methods=["POST"])
+@roles_required(Role.ADMIN)
+def reassign(interaction_id: int):
+    interaction = _page_or_404(interaction_id)
+    form = _reassign_form(interaction)
+    if form is None:
+        return _refused(services.InteractionLocked(), interaction.id)
+    if not form.validate_on_submit():
+        return _render_detail(interaction, reassign_form=form)
+    author = db.session.get(User, form.author.data)
+    try:
+        services.reassign(interaction, author, _me())
+    except services.MeetingLogError as error:
+        return _refused(error, interaction.id)
+    db.session.commit()
+    flash(_("Utkastet tillhör nu %(name)s.", name=author.name), "success")
+    return redirect(url_for("meetings.detail", interaction_id=interaction.id))
 
 
 @bp.route("/moten/<int:interaction_id>/redigera", methods=["GET", "POST"])
 @roles_required(*WRITERS)
 def edit(interaction_id: int):
-    interaction = _readable_or_403(interaction_id)
-    if interaction.is_final:
-        return _refused(services.InteractionLocked(), interaction.id)
+    interaction = _page_or_404(interaction_id)
+    try:
+        services.check_owner(interaction, _me())
+    except services.MeetingLogError as error:
+        return _refused(error, interaction.id)
     contacts = {contact.id: contact for contact in services.company_contacts(interaction.company_id)}
     contacts.update({contact.id: contact for contact in interaction.contacts})
     form = InteractionForm(
         data=InteractionForm.initial_data(interaction),
-        contacts=sorted(contacts.values(), key=lambda contact: contact.name),
+        contacts=sorted(contacts.values(), key=lambda contact: swedish_sort_key(contact.name)),
         **_form_choices(interaction),
     )
     if form.validate_on_submit():
-        services.update_draft(interaction, form.to_data())
+        services.update_draft(interaction, form.to_data(), _me())
         if form.finalising:
             services.finalize(interaction, _me())
         db.session.commit()
@@ -169,7 +197,7 @@ def delete(interaction_id: int):
     interaction = db.get_or_404(Interaction, interaction_id)
     company_id = interaction.company_id
     try:
-        services.delete_draft(interaction)
+        services.delete_draft(interaction, _me())
     except services.MeetingLogError as error:
         return _refused(error, interaction.id)
     db.session.commit()

@@ -50,8 +50,8 @@ def shorten(text: str, length: int = 60) -> str:
 
 
 def reads_follow_ups(user: User) -> bool:
-    """Whether links to follow-ups and "Mina uppföljningar" open for the user (politicians' do not)."""
-    return user.has_role(Role.STAFF, Role.ORGANIZER)
+    """Whether links to follow-ups and "Mina uppföljningar" open for the user (politicians' and organizers' do not)."""
+    return user.has_role(Role.STAFF)
 
 
 def _tidy(text: str) -> str:

@@ -2,7 +2,7 @@
 
 Who may do what (admins everything):
   staff      read every follow-up, raise and edit them
-  organizer  read every follow-up ("Mina", the list, a follow-up's page); writes nothing
+  organizer  nothing: follow-ups are the unit's casework, not the events'
   politician only /uppfoljningar/politiker and the visit page: follow-ups marked visible to
              politicians, of visits they take part in, showing description, status and feedback
 """
@@ -22,7 +22,7 @@ from crm.visits.followup_forms import FEEDBACK_WAYS, FollowUpFilterForm, FollowU
 from crm.visits.models import FollowUp
 
 WRITERS = (Role.STAFF,)
-READERS = (Role.STAFF, Role.ORGANIZER)
+READERS = (Role.STAFF,)
 POLITICIANS = (Role.POLITICIAN,)
 
 

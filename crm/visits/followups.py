@@ -213,8 +213,8 @@ def closes_its_visit(follow_up: FollowUp) -> bool:
 
 
 def sees_all(viewer: User) -> bool:
-    """Staff, organizers and admins read every follow-up; politicians only some."""
-    return viewer.has_role(Role.STAFF, Role.ORGANIZER)
+    """Staff and admins read every follow-up; politicians only some; organizers none."""
+    return viewer.has_role(Role.STAFF)
 
 
 def may_write(viewer: User) -> bool:

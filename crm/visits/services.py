@@ -168,8 +168,9 @@ def manages(user: User) -> bool:
 
 
 def reads_all(user: User) -> bool:
-    """Staff and organizers read every visit in full; politicians only what concerns them."""
-    return user.has_role(Role.STAFF, Role.ORGANIZER)
+    """Staff read every visit in full; politicians only what concerns them. Organizers see what a politician
+    who takes part in nothing sees: booked and done visits' basic facts, never a protocol or notes."""
+    return user.has_role(Role.STAFF)
 
 
 def takes_part(user: User, visit: Visit) -> bool:

@@ -1,7 +1,8 @@
 """Company visits: the list, proposing, booking, completing, cancelling, the protocol and the .ics download.
 
-Staff (and admins) do everything; organizers read; politicians see booked and done visits' basic
-facts, sign up for booked ones, and read in full (and add notes to) the visits they take part in.
+Staff (and admins) do everything; politicians see booked and done visits' basic facts, sign up for
+booked ones, and read in full (and add notes to) the visits they take part in; organizers see the
+basic facts only (no protocol, notes, purpose or follow-ups).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from crm.visits.models import Visit, VisitStatus
 
 WRITERS = (Role.STAFF,)
 READERS = (Role.STAFF, Role.ORGANIZER, Role.POLITICIAN)
+IN_FULL_READERS = (Role.STAFF, Role.POLITICIAN)  # the protocol and the .ics: politicians at their own visits
 NOTE_WRITERS = (Role.STAFF, Role.POLITICIAN)
 
 bp.add_app_template_filter(services.kind_label, "visit_kind")
@@ -246,14 +248,14 @@ def add_note(visit_id: int):
 
 
 @bp.route("/<int:visit_id>/protokoll")
-@roles_required(*READERS)
+@roles_required(*IN_FULL_READERS)
 def protocol(visit_id: int):
     visit = _in_full_or_403(visit_id)
     return render_template("visits/protocol.html", visit=visit, contact_details=False)
 
 
 @bp.route("/<int:visit_id>/besok.ics")
-@roles_required(*READERS)
+@roles_required(*IN_FULL_READERS)
 def ics(visit_id: int):
     visit = _in_full_or_403(visit_id)
     if not has_calendar_entry(visit):

@@ -81,10 +81,10 @@ def test_admin_filters_the_log(client, login_as, users, factories):
     company = factories.company(name="Filtrerat AB")
     db.session.commit()
     html = client.get(f"/admin/logg/?entity=Company&entity_id={company.id}").get_data(as_text=True)
-    assert f"Company {company.id}" in html
-    assert "User " not in html
+    assert f'<a href="/foretag/{company.id}">Filtrerat AB</a>' in html
+    assert "Användare</span>" not in html
     by_user = client.get(f"/admin/logg/?user_id={admin.id}&action=login").get_data(as_text=True)
-    assert "Inloggning" in by_user and f"User {admin.id}" in by_user
+    assert "Inloggning" in by_user and f'<a href="/admin/anvandare/{admin.id}">{admin.name}</a>' in by_user
     by_date = client.get("/admin/logg/?date_from=2000-01-01&date_to=2000-01-02").get_data(as_text=True)
     assert "0 händelser" in by_date
 

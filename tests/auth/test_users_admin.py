@@ -105,3 +105,18 @@ def test_unknown_user_is_404_in_swedish(client, login_as):
     response = client.get("/admin/anvandare/999999")
     assert response.status_code == 404
     assert "Sidan finns inte" in response.get_data(as_text=True)
+
+
+def test_the_new_user_form_preselects_no_role(client, login_as):
+    login_as("admin")
+    html = client.get("/admin/anvandare/ny").get_data(as_text=True)
+    select_html = html.split('<select', 1)[1].split('id="role"', 1)[1].split("</select>", 1)[0]
+    assert "selected" not in select_html
+    assert select_html.index('value=""') < select_html.index('value="admin"') and "Välj roll" in select_html
+
+    for role in ("", "kung"):
+        response = client.post("/admin/anvandare/ny", data={**NEW_USER, "role": role})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and 'id="role-error"' in page
+        assert ("Välj en roll." if role == "" else "Välj en av rollerna i listan.") in page
+    assert db.session.execute(select(User).where(User.email == "nils.nyborjare@kommun.example")).first() is None

@@ -164,8 +164,8 @@ def test_editing_a_final_is_refused_and_nothing_changes(client, login_as, factor
 
 
 def test_finalise_a_draft(client, login_as, factories):
-    me = login_as("admin")
-    draft = factories.interaction(author=factories.user(role="staff"))
+    me = login_as("staff")
+    draft = factories.interaction(author=me)
     db.session.commit()
     response = client.post(f"/moten/{draft.id}/fardigstall", follow_redirects=True)
     html = response.get_data(as_text=True)

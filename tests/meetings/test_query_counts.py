@@ -25,7 +25,7 @@ def log_interactions(factories, company, authors, topics, count: int, final: boo
     db.session.commit()
 
 
-@pytest.mark.parametrize("role", ["staff", "organizer"])
+@pytest.mark.parametrize("role", ["staff", "admin"])
 def test_pages_send_a_constant_number_of_statements(client, login_as, factories, count_queries, role):
     me = login_as(role)
     authors = [me, *(factories.user(role="staff") for _ in range(3))]  # some are "mine"

@@ -1,4 +1,4 @@
-"""Who sees and does what: staff write, organizers read, politicians see only follow-ups marked visible
+"""Who sees and does what: staff write, organizers see none, politicians see only follow-ups marked visible
 to them of visits they take part in, and only description, status and feedback."""
 
 from __future__ import annotations
@@ -91,15 +91,18 @@ def test_staff_timeline_shows_every_follow_up_of_the_company(client, login_as, s
     assert "Annat företags uppföljning" not in timeline and "Ansvarig:" in timeline
 
 
-def test_organizer_reads_but_does_not_write(client, login_as, setting, users):
+def test_organizer_has_no_follow_ups(client, login_as, setting, users):
     login_as("organizer")
     hidden = setting["rows"]["hidden"]
-    detail = client.get(f"/uppfoljningar/{hidden.id}")
-    assert detail.status_code == 200 and SECRET in detail.get_data(as_text=True)
-    assert "/redigera" not in detail.get_data(as_text=True)
-    assert SECRET in client.get("/uppfoljningar/").get_data(as_text=True)
-    company_page = client.get(f"/foretag/{setting['company'].id}").get_data(as_text=True)
-    assert SECRET in company_page and "Ny uppföljning" not in company_page
+    for url in (f"/uppfoljningar/{hidden.id}", "/uppfoljningar/", "/uppfoljningar/mina"):
+        assert client.get(url).status_code == 403, url
+    company_page = client.get(f"/foretag/{setting['company'].id}")
+    assert company_page.status_code == 200
+    html = company_page.get_data(as_text=True)
+    assert "Besöksföretaget AB" in html and "Ny uppföljning" not in html and "/uppfoljningar/" not in html
+    for row in setting["rows"].values():
+        assert row.description not in html
+    assert 'href="/uppfoljningar/mina"' not in client.get("/").get_data(as_text=True)
     for method, url in [
         ("GET", f"/uppfoljningar/ny?company_id={setting['company'].id}"),
         ("POST", f"/uppfoljningar/ny?company_id={setting['company'].id}"),
@@ -139,7 +142,8 @@ def test_visit_partial_for_staff(app, setting, users):
     assert f'href="/uppfoljningar/ny?visit_id={setting["theirs"].id}"' in html
     assert "Besöket är inte helt avslutat: 3 uppföljningar är öppna eller saknar återkoppling." in html
     organizer = _visit_partial(app, setting["theirs"], users["organizer"])
-    assert SECRET in organizer and "Ny uppföljning" not in organizer
+    assert SECRET not in organizer and "Synlig uppföljning om bredband" not in organizer
+    assert "Ny uppföljning" not in organizer
 
 
 @pytest.mark.parametrize("role", ["politician", "staff"])

@@ -36,7 +36,7 @@ def raise_follow_ups(factories, company, assignees, topics, count: int, particip
     db.session.commit()
 
 
-@pytest.mark.parametrize("role", ["staff", "organizer"])
+@pytest.mark.parametrize("role", ["staff", "admin"])
 def test_lists_send_a_constant_number_of_statements(client, login_as, factories, count_queries, role):
     me = login_as(role)
     assignees = [factories.user(role="staff") for _ in range(3)]

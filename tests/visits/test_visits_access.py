@@ -153,15 +153,23 @@ def test_politicians_and_organizers_cannot_change_visits(client, login_as, scene
     assert fresh(mine).status == VisitStatus.BOOKED
 
 
-def test_the_organizer_reads_everything_but_changes_nothing(client, login_as, scene):
+def test_the_organizer_sees_basic_facts_only_and_changes_nothing(client, login_as, scene):
     login_as("organizer")
     listing = page(client, "/besok/?status=alla")
-    assert "Förslagsföretaget AB" in listing and "Inställda AB" in listing and "Nytt besök" not in listing
+    assert "Hamnens Varv AB" in listing and "Annat Företag AB" in listing and "Nytt besök" not in listing
+    assert "Förslagsföretaget AB" not in listing and "Inställda AB" not in listing
     html = page(client, f"/besok/{scene['mine'].id}")
-    assert "Tjänstemannens anteckning" in html and "kim@varvet.example" in html
-    for action in ("Ändra", "Markera som genomfört", "Ställ in", "Anmäl mig", "Spara anteckningen"):
-        assert action not in html
-    assert "Intern planering" in page(client, f"/besok/{scene['proposed'].id}")
+    assert "Hamnens Varv AB" in html
+    for hidden in ("Tjänstemannens anteckning", "kim@varvet.example", "Kim Kontakt", "Hemligt syfte", "Kajen 3",
+                   "/protokoll", "Ändra", "Markera som genomfört", "Ställ in", "Anmäl mig", "Spara anteckningen"):
+        assert hidden not in html, hidden
+    done = page(client, f"/besok/{scene['done'].id}")
+    assert "Protokoll från mars" not in done and "Sammanfattning" not in done
+    assert client.get(f"/besok/{scene['proposed'].id}").status_code == 403
+    for url in (f"/besok/{scene['done'].id}/protokoll", f"/besok/{scene['mine'].id}/besok.ics"):
+        assert client.get(url).status_code == 403, url
+    company_page = page(client, f"/foretag/{scene['done'].company_id}")
+    assert "Protokoll från mars" not in company_page and "Hemligt syfte" not in company_page
     assert client.post(f"/besok/{scene['mine'].id}/anteckningar", data={"text": "x"}).status_code == 403
     assert client.post(f"/besok/{scene['others'].id}/delta").status_code == 403
 
