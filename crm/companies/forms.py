@@ -19,8 +19,16 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from crm.auth.models import Role, User
-from crm.companies.fields import FieldError, normalise_org_number, normalise_postcode, normalise_website
+from crm.companies.fields import (
+    FieldError,
+    legal_forms,
+    normalise_cfar_number,
+    normalise_org_number,
+    normalise_postcode,
+    normalise_website,
+)
 from crm.companies.models import SIZE_CLASSES, Company, CompanyStatus, ContactPerson, SniVersion
+from crm.dbtypes import swedish
 from crm.extensions import db
 
 LEGAL_FORMS = [
@@ -34,6 +42,12 @@ LEGAL_FORMS = [
     "Filial",
     "Annan",
 ]
+
+def legal_form_choices(current: str | None = None) -> list[SelectChoice]:
+    """Our short list, SCB's names for juridisk form, and a company's present value if it is neither."""
+    names = list(dict.fromkeys([*LEGAL_FORMS, *legal_forms().values(), *([current] if current else [])]))
+    return [SelectChoice("", _l("Uppgift saknas"))] + [SelectChoice(name) for name in names]
+
 
 TRISTATE = [SelectChoice("", _l("Uppgift saknas")), SelectChoice("ja", _l("Ja")), SelectChoice("nej", _l("Nej"))]
 
@@ -62,7 +76,7 @@ def owner_choices() -> list[SelectChoice]:
     users = db.session.execute(
         select(User.id, User.name)
         .where(User.active.is_(True), User.role.in_([Role.STAFF, Role.ADMIN]))
-        .order_by(User.name)
+        .order_by(swedish(User.name), User.id)
     ).all()
     return [SelectChoice("", _l("Ingen"))] + [SelectChoice(str(user.id), user.name) for user in users]
 
@@ -77,9 +91,7 @@ class CompanyForm(FlaskForm):
         description=_l("Tio siffror, till exempel 556036-0793. Lämna tomt om det saknas."),
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
-    legal_form = SelectField(
-        _l("Juridisk form"), choices=[SelectChoice("", _l("Uppgift saknas"))] + [SelectChoice(f) for f in LEGAL_FORMS]
-    )
+    legal_form = SelectField(_l("Juridisk form"), choices=legal_form_choices)
     status = SelectField(_l("Status"), choices=[SelectChoice(s.value, s.value.capitalize()) for s in CompanyStatus])
     sni_codes = StringField(
         _l("SNI-koder"),
@@ -117,6 +129,28 @@ class CompanyForm(FlaskForm):
         render_kw={"inputmode": "url"},
     )
     switchboard = TelField(_l("Växel"), validators=[Length(max=40)])
+    email = EmailField(
+        _l("Företagets e-post"),
+        validators=[
+            Optional(),
+            Email(_l("Skriv en giltig e-postadress, till exempel info@foretaget.se."), check_deliverability=False),
+            Length(max=254),
+        ],
+        description=_l("Företagets allmänna adress, till exempel info@foretaget.se."),
+    )
+    ad_block = BooleanField(
+        _l("Reklamspärr"),
+        description=_l(
+            "Företagets allmänna adress får inga utskick. Kontaktpersoner som vill ha inbjudningar får dem."
+        ),
+    )
+    cfar_number = StringField(
+        _l("CFAR-nummer"),
+        validators=[Optional(), _normalising(normalise_cfar_number)],
+        description=_l("Arbetsställets nummer hos SCB, åtta siffror."),
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    municipality = StringField(_l("Kommun"), validators=[Length(max=100)])
     tags = StringField(
         _l("Taggar"),
         description=_l("Åtskilda med komma, till exempel Medtech, Nyckelföretag."),
@@ -131,6 +165,7 @@ class CompanyForm(FlaskForm):
     def __init__(self, *args, company_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self._company_id = company_id
+        self.legal_form.choices = legal_form_choices(getattr(kwargs.get("obj"), "legal_form", None))
 
     def validate_org_number(self, field) -> None:
         if not field.data:
@@ -145,15 +180,19 @@ class CompanyForm(FlaskForm):
             )
 
     def validate_sni_codes(self, field) -> None:
+        """Every code must be a detailed code of the chosen version; a shorter one gets suggestions, never padding."""
         from crm.companies.fields import split_list
-        from crm.companies.sni import normalise_code
+        from crm.companies.sni import resolve
 
-        codes = []
+        codes, problems = [], []
         for raw in split_list((field.data or "").replace(" ", ",")):
-            code = normalise_code(raw)
-            if code is None:
-                raise ValidationError(_l("%(code)s är ingen SNI-kod.", code=raw))
-            codes.append(code)
+            resolution = resolve(raw, self.sni_version.data)
+            if resolution.code is None:
+                problems.append(str(resolution.message))
+            else:
+                codes.append(resolution.code)
+        if problems:
+            raise ValidationError(" ".join(problems))
         field.data = ", ".join(dict.fromkeys(codes))
 
 

@@ -6,11 +6,12 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import Column, Enum, ForeignKey, Index, String, Table, UniqueConstraint
+from sqlalchemy import Column, Enum, ForeignKey, Index, String, Table, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from crm.audit.mixins import Audited
-from crm.dbtypes import UTCDateTime
+from crm.companies.fields import looks_like_personnummer, mask_personnummer
+from crm.dbtypes import UTCDateTime, swedish
 from crm.extensions import db
 from crm.text import fold, name_key
 from crm.timeutil import utcnow
@@ -35,7 +36,9 @@ class SniVersion(enum.StrEnum):
     SNI2025 = "SNI 2025"
 
 
-# SCB's size classes by number of employees (storleksklass).
+# SCB's size classes by number of employees (storleksklass), keyed by our stored code. SCB's own files
+# number the same classes one higher (0 "uppgift saknas", 1 "0 anställda" ... 16 "10 000– anställda"):
+# see crm.companies.fields.size_class_from_scb. Lists, pages and exports show the label.
 SIZE_CLASSES = {
     "0": "0 anställda",
     "1": "1–4 anställda",
@@ -108,6 +111,14 @@ class Company(Audited, db.Model):
     district: Mapped[Optional[str]] = mapped_column(String(100))
     website: Mapped[Optional[str]] = mapped_column(String(300))
     switchboard: Mapped[Optional[str]] = mapped_column(String(40))
+    # The company's own (generic) address, e.g. the switchboard address SCB's register gives.
+    email: Mapped[Optional[str]] = mapped_column(String(254))
+    # Reklamspärr: the company has asked not to get direct advertising; mailings leave its generic address out.
+    ad_block: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # SCB's CFAR number of the workplace (arbetsställe), eight digits.
+    cfar_number: Mapped[Optional[str]] = mapped_column(String(8))
+    # The kommun as the register gives it (code or name).
+    municipality: Mapped[Optional[str]] = mapped_column(String(100))
     women_led: Mapped[Optional[bool]]
     women_owned: Mapped[Optional[bool]]
     women_reported_on: Mapped[Optional[date]]
@@ -123,7 +134,8 @@ class Company(Audited, db.Model):
     sni_codes: Mapped[list[CompanySni]] = relationship(
         back_populates="company", cascade="all, delete-orphan", order_by="CompanySni.position"
     )
-    tags: Mapped[list[Tag]] = relationship(secondary=company_tags, back_populates="companies", order_by=Tag.name)
+    tags: Mapped[list[Tag]] = relationship(secondary=company_tags, back_populates="companies",
+                                             order_by=swedish(Tag.name))
     contact_links: Mapped[list[CompanyContact]] = relationship(back_populates="company", cascade="all, delete-orphan")
 
     @validates("name")
@@ -134,14 +146,12 @@ class Company(Audited, db.Model):
     @property
     def is_sole_trader(self) -> bool:
         """A personnummer has a month (01-12) where an organisation number has 20 or more."""
-        return bool(self.org_number) and int(self.org_number[2:4]) < 20
+        return looks_like_personnummer(self.org_number)
 
     @property
     def org_number_masked(self) -> str:
         """For lists and exports: a sole trader's personnummer shows only its birth date."""
-        if not self.org_number:
-            return ""
-        return f"{self.org_number[:6]}-****" if self.is_sole_trader else self.org_number
+        return mask_personnummer(self.org_number)
 
 
 def _division_of_inserted_code(context) -> str:

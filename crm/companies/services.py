@@ -25,7 +25,7 @@ from crm.extensions import db
 COMPANY_FIELDS = (
     "name", "org_number", "legal_form", "size_class", "employees", "employees_date", "visiting_address",
     "visiting_postcode", "visiting_city", "postal_address", "postal_postcode", "postal_city", "district",
-    "website", "switchboard", "women_reported_on",
+    "website", "switchboard", "women_reported_on", "email", "cfar_number", "municipality",
 )
 
 
@@ -67,6 +67,7 @@ def save_company(company: Company, data: dict) -> Company:
         setattr(company, field, value if value not in ("",) else None)
     company.name = data["name"].strip()
     company.status = CompanyStatus(data.get("status") or CompanyStatus.ACTIVE)
+    company.ad_block = bool(data.get("ad_block"))
     company.women_led = tristate_to_bool(data.get("women_led", ""))
     company.women_owned = tristate_to_bool(data.get("women_owned", ""))
     owner = data.get("owner_id")

@@ -23,9 +23,14 @@ from crm.companies.columns import ALL_COLUMNS, COLUMNS_BY_KEY, Column
 from crm.companies.fields import (
     FieldError,
     is_masked_org_number,
+    legal_form_name,
+    looks_like_personnummer,
+    mask_personnummer,
+    normalise_cfar_number,
     normalise_org_number,
     normalise_postcode,
     normalise_website,
+    size_class_from_scb,
 )
 from crm.companies.models import SIZE_CLASSES, Company, CompanyStatus, ContactPerson, SniVersion
 from crm.companies.sni import normalise_code
@@ -46,10 +51,13 @@ FALLBACK_FIELDS = {
 }
 # Plain-text company fields: stored as given, within the column's length.
 TEXT_FIELDS = (
-    "name", "legal_form", "visiting_address", "visiting_city", "postal_address", "postal_city", "district",
-    "switchboard",
+    "name", "visiting_address", "visiting_city", "postal_address", "postal_city", "district", "switchboard",
+    "municipality",
 )
 CONTACT_FIELDS = {"contact_name": "name", "contact_email": "email", "contact_phone": "phone", "contact_role": "role"}
+# A file with a column about contact persons besides an e-mail column (name, phone, role) is a list of people:
+# its "E-post" is theirs. Without one, as in SCB's register files, "E-post" is the company's own address.
+PERSON_FIELDS = frozenset(CONTACT_FIELDS) - {"contact_email"}
 
 _TRUE = frozenset({"ja", "j", "x", "1", "true", "sant", "yes", "y"})
 _FALSE = frozenset({"nej", "n", "0", "false", "falskt", "no"})
@@ -104,6 +112,7 @@ class ParsedRow:
     name_key: str = ""  # crm.text.name_key of the company name, for matching
     contact: dict[str, Any] = field(default_factory=dict)
     masked_prefix: str | None = None
+    sole_trader: bool = False  # the number is a personnummer: personal data, shown masked
     owner_email: str | None = None
     errors: list[RowError] = field(default_factory=list)
 
@@ -284,6 +293,8 @@ def guess_mapping(headers: list[str]) -> list[str]:
                 continue
         mapping[index] = key
         taken.add(key)
+    if "contact_email" in taken and "email" not in taken and not taken & PERSON_FIELDS:
+        mapping[mapping.index("contact_email")] = "email"
     return mapping
 
 
@@ -358,18 +369,46 @@ def parse_website(value: str) -> str:
     return parse_text(text, _max_length(Company, "website"))
 
 
-def parse_size_class(value: str) -> str:
-    """SCB's class code ('4'), or its text ('20–49 anställda', '20-49')."""
+_THOUSANDS = re.compile(r"(?<=\d)[\s\u00a0](?=\d{3}(?!\d))")
+
+
+def _size_label_key(text: str) -> tuple[str, ...]:
+    """The bounds a label names: '1 000–1 499 anställda' and '1000-1499' are ('1000', '1499')."""
+    return tuple(re.findall(r"\d+", _THOUSANDS.sub("", text)))
+
+
+def parse_size_class(value: str) -> str | None:
+    """SCB's storleksklass code as SCB numbers it ('4' is 10–19 anställda, '0' uppgift saknas), or a label
+    ('10–19 anställda', '10-19'); returns our stored code, None when SCB says the figure is missing."""
     text = value.strip()
     if _INTEGER.match(text):
-        text = str(int(float(text)))
-    if text in SIZE_CLASSES:
-        return text
-    wanted = fold(text).replace(" anstallda", "")
+        try:
+            return size_class_from_scb(int(float(text)))
+        except FieldError as error:
+            raise FieldProblem("size_class", error.args[0])
+    if fold(text) == "uppgift saknas":
+        return None
+    wanted = _size_label_key(text)
     for code, label in SIZE_CLASSES.items():
-        if wanted == fold(label).replace(" anstallda", ""):
+        if wanted and wanted == _size_label_key(label):
             return code
-    raise FieldProblem("size_class", _l("Okänd storleksklass. Använd SCB:s klasser 0–15."))
+    raise FieldProblem("size_class", _l("Okänd storleksklass. Använd SCB:s klasser 0–16 eller en text som 10–19."))
+
+
+def parse_legal_form(value: str) -> str:
+    """SCB's JurForm code ('49') as its name ('Övriga aktiebolag'); a name is kept as given."""
+    try:
+        text = legal_form_name(value) or ""
+    except FieldError as error:
+        raise FieldProblem("legal_form", error.args[0])
+    return parse_text(text, _max_length(Company, "legal_form"))
+
+
+def parse_cfar_number(value: str) -> str:
+    try:
+        return normalise_cfar_number(value) or ""
+    except FieldError as error:
+        raise FieldProblem("cfar_number", error.args[0])
 
 
 def parse_bool(value: str) -> bool:
@@ -459,6 +498,10 @@ def _company_parsers() -> dict[str, Any]:
             "employees_date": parse_date,
             "women_led": parse_bool,
             "women_owned": parse_bool,
+            "ad_block": parse_bool,
+            "email": parse_email,
+            "legal_form": parse_legal_form,
+            "cfar_number": parse_cfar_number,
             "status": parse_status,
             "sni_version": parse_sni_version,
         }
@@ -499,7 +542,8 @@ def parse_row(number: int, cells: list[str], mapping: list[str]) -> ParsedRow:
         try:
             _store(row, key, values)
         except FieldProblem as problem:
-            row.errors.append(RowError(key, problem.kind, problem.message, ", ".join(values)))
+            shown = mask_personnummer(values[0]) if key == "org_number" else ", ".join(values)
+            row.errors.append(RowError(key, problem.kind, problem.message, shown))
     row.name_key = name_key(row.company.get("name"))
     return row
 
@@ -508,6 +552,7 @@ def _store(row: ParsedRow, key: str, values: list[str]) -> None:
     value = values[0]
     if key == "org_number":
         row.company["org_number"], row.masked_prefix = parse_org_number(value)
+        row.sole_trader = looks_like_personnummer(row.company["org_number"] or row.masked_prefix)
         if row.company["org_number"] is None:
             del row.company["org_number"]
     elif key == "sni_codes":
@@ -519,7 +564,9 @@ def _store(row: ParsedRow, key: str, values: list[str]) -> None:
     elif key in CONTACT_PARSERS:
         row.contact[CONTACT_FIELDS[key]] = CONTACT_PARSERS[key](value)
     elif key in COMPANY_PARSERS:
-        row.company[key] = COMPANY_PARSERS[key](value)
+        parsed = COMPANY_PARSERS[key](value)
+        if parsed is not None:  # None: the value says the figure is missing (SCB's size class 0)
+            row.company[key] = parsed
 
 
 def parse_rows(table: Table, mapping: list[str]) -> list[ParsedRow]:

@@ -20,6 +20,7 @@ from sqlalchemy.types import NullType
 
 from crm.audit.models import AuditEntry
 from crm.auth.models import Role, User
+from crm.companies.fields import mask_personnummer
 from crm.companies.models import (
     Company,
     CompanyContact,
@@ -41,7 +42,8 @@ LOOKUP_CHUNK = 1000  # values per IN (...) when prefetching
 COMPANY_VALUE_KEYS = (
     "org_number", "name", "legal_form", "size_class", "employees", "employees_date", "visiting_address",
     "visiting_postcode", "visiting_city", "postal_address", "postal_postcode", "postal_city", "district",
-    "website", "switchboard", "women_led", "women_owned", "status", "owner_id",
+    "website", "switchboard", "women_led", "women_owned", "status", "owner_id", "email", "ad_block", "cfar_number",
+    "municipality",
 )
 CONTACT_VALUE_KEYS = ("name", "email", "phone")
 
@@ -160,6 +162,11 @@ class ImportPlan:
     @property
     def error_count(self) -> int:
         return self.total_count - self.valid_count
+
+    @property
+    def sole_traders(self) -> list[PlannedRow]:
+        """Rows whose number is a personnummer (enskild näringsidkare): personal data, shown masked."""
+        return [row for row in self.rows if row.parsed.sole_trader]
 
     @property
     def updates(self) -> list[PlannedRow]:
@@ -330,7 +337,7 @@ class _Planner:
         if org_number in self.org_rows:
             _error(row, "org_number", "duplicate_org_number",
                    _l("Organisationsnumret finns redan på rad %(row)d i filen.", row=self.org_rows[org_number]),
-                   org_number)
+                   mask_personnummer(org_number))
         else:
             self.org_rows[org_number] = row.number
 
@@ -384,6 +391,7 @@ def _company_insert_params(row: PlannedRow) -> dict[str, Any]:
     values = row.parsed.company
     params = {key: values.get(key) for key in COMPANY_VALUE_KEYS}
     params["status"] = values.get("status") or CompanyStatus.ACTIVE
+    params["ad_block"] = bool(values.get("ad_block"))
     params["owner_id"] = row.owner_id
     params["name_key"] = row.parsed.name_key
     return params

@@ -15,9 +15,20 @@ branch_labels = None
 depends_on = None
 
 
+COLUMNS = ("email", "ad_block", "cfar_number", "municipality")
+
+
 def upgrade():
-    pass
+    # Plain ADD COLUMN on both databases: a batch recreate of `companies` would drop 0006's search triggers.
+    op.add_column("companies", sa.Column("email", sa.String(length=254), nullable=True))
+    op.add_column("companies", sa.Column("ad_block", sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column("companies", sa.Column("cfar_number", sa.String(length=8), nullable=True))
+    op.add_column("companies", sa.Column("municipality", sa.String(length=100), nullable=True))
 
 
 def downgrade():
-    pass
+    for name in reversed(COLUMNS):
+        if op.get_bind().dialect.name == "sqlite":
+            op.execute(f"ALTER TABLE companies DROP COLUMN {name}")  # SQLite 3.35+, no table recreate
+        else:
+            op.drop_column("companies", name)

@@ -176,13 +176,16 @@ def test_unknown_booleans_are_refused(text):
         parse_bool(text)
 
 
-@pytest.mark.parametrize(("text", "code"), [("3", "3"), ("15", "15"), ("10–19 anställda", "3"), ("10-19", "3"),
-                                            ("0 anställda", "0"), ("4.0", "4")])
+@pytest.mark.parametrize(("text", "code"), [
+    # SCB numbers its classes one higher than the codes we store: its 4 is 10–19 anställda, its 0 "uppgift saknas".
+    ("4", "3"), ("16", "15"), ("1", "0"), ("0", None), ("5.0", "4"), ("10–19 anställda", "3"), ("10-19", "3"),
+    ("0 anställda", "0"), ("1 000–1 499 anställda", "9"), ("10 000– anställda", "15"), ("Uppgift saknas", None),
+])
 def test_size_classes(text, code):
     assert parse_size_class(text) == code
 
 
-@pytest.mark.parametrize("text", ["16", "99", "stor", "10-20"])
+@pytest.mark.parametrize("text", ["17", "99", "stor", "10-20"])
 def test_unknown_size_classes_are_refused(text):
     with pytest.raises(FieldProblem) as problem:
         parse_size_class(text)
