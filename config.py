@@ -69,6 +69,9 @@ class Config:
     SCHEDULER_SWEEP_SECONDS = 60
     SCHEDULER_REGISTER_COUNT_SECONDS = 600  # the visit plan's register counts and ranked suggestions
     SCHEDULER_LOCK_RETRY_SECONDS = 10
+    SCHEDULER_IMPORT_SECONDS = 5  # how often queued imports are looked for
+    IMPORT_LEASE_SECONDS = 60  # a running import whose process has not renewed this is failed
+    IMPORT_FOLDER: str | None = None  # uploads, shared by the web app and the scheduler; default <instance>/imports
 
     @classmethod
     def load(cls) -> dict:
@@ -83,12 +86,12 @@ class Config:
         if env.get("CRM_ORGANISATION_NAME"):
             settings["ORGANISATION_NAME"] = env["CRM_ORGANISATION_NAME"]
         for key in ("BASE_URL", "MAIL_SERVER", "MAIL_SECURITY", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_CA_FILE",
-                    "MAIL_FROM", "MAIL_REPLY_TO", "MAIL_FILE_DIR", "ORGANIZER_EMAIL"):
+                    "MAIL_FROM", "MAIL_REPLY_TO", "MAIL_FILE_DIR", "ORGANIZER_EMAIL", "IMPORT_FOLDER"):
             if env.get(f"CRM_{key}"):
                 settings[key] = env[f"CRM_{key}"]
         for key in ("MAIL_PORT", "MAIL_TIMEOUT", "SCHEDULER_HEARTBEAT_SECONDS", "SCHEDULER_STALE_SECONDS",
                     "SCHEDULER_OUTBOX_SECONDS", "SCHEDULER_SWEEP_SECONDS", "SCHEDULER_REGISTER_COUNT_SECONDS",
-                    "SCHEDULER_LOCK_RETRY_SECONDS"):
+                    "SCHEDULER_LOCK_RETRY_SECONDS", "SCHEDULER_IMPORT_SECONDS", "IMPORT_LEASE_SECONDS"):
             if env.get(f"CRM_{key}"):
                 settings[key] = int(env[f"CRM_{key}"])
         if settings["MAIL_SECURITY"] not in ("none", "starttls", "tls"):

@@ -79,6 +79,7 @@ ROUTES: dict[str, frozenset[str] | str] = {
     "imports.mapping": IMPORTERS,
     "imports.preview": IMPORTERS,
     "imports.status": IMPORTERS,
+    "imports.retry": IMPORTERS,
     "plan.index": PLAN_READERS,
     "plan.show": PLAN_READERS,
     "plan.target": ADMIN,

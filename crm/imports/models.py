@@ -1,4 +1,9 @@
-"""Import jobs: an uploaded file, its column mapping, and how far the import has come."""
+"""Import jobs: an uploaded file, its column mapping, and how far the import has come.
+
+A confirmed import is queued; the scheduler process claims it (status "pagar", a claim token and a
+lease it renews while it works) and writes every row or none. A running job whose lease has run
+out belongs to a process that stopped: the next sweep marks it failed, and it can be queued again.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import enum
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.dbtypes import UTCDateTime
@@ -16,6 +21,7 @@ from crm.timeutil import utcnow
 
 class ImportStatus(enum.StrEnum):
     UPLOADED = "uppladdad"
+    QUEUED = "koad"
     RUNNING = "pagar"
     DONE = "klar"
     FAILED = "misslyckad"
@@ -23,6 +29,7 @@ class ImportStatus(enum.StrEnum):
 
 class ImportJob(db.Model):
     __tablename__ = "import_jobs"
+    __table_args__ = (Index("ix_import_jobs_status", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -34,8 +41,18 @@ class ImportJob(db.Model):
         default=ImportStatus.UPLOADED,
     )
     mapping: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    skip_errors: Mapped[bool] = mapped_column(default=False, server_default=false())
     total_rows: Mapped[int] = mapped_column(default=0)
     created_count: Mapped[int] = mapped_column(default=0)
     updated_count: Mapped[int] = mapped_column(default=0)
     error: Mapped[Optional[str]] = mapped_column(Text)
+    # Who confirmed (or last retried) the import: the run is audited as theirs.
+    queued_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    queued_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set by the process running the job: the claim's token, "host pid" for people, the lease it renews.
+    claim_token: Mapped[Optional[str]] = mapped_column(String(32))
+    worker: Mapped[Optional[str]] = mapped_column(String(255))
+    lease_expires_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())

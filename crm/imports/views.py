@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
+from wtforms import SubmitField
 
 from crm.auth.access import roles_required
 from crm.auth.models import Role
@@ -22,16 +24,24 @@ PREVIEW_LIMIT = 500  # rows of errors and of matches listed on the preview page
 DELIMITER_LABELS = {";": _l("semikolon"), ",": _l("komma"), "\t": _l("tabb")}
 STATUS_LABELS = {
     ImportStatus.UPLOADED: _l("Inte startad"),
+    ImportStatus.QUEUED: _l("I kö"),
     ImportStatus.RUNNING: _l("Pågår"),
     ImportStatus.DONE: _l("Klar"),
     ImportStatus.FAILED: _l("Misslyckades"),
 }
 
 
+class RetryForm(FlaskForm):
+    """Queue a failed import again (the form is its CSRF token and a button)."""
+
+    submit = SubmitField(_l("Försök igen"))
+
+
 def _editable_job_or_redirect(import_job_id: int) -> tuple[ImportJob, Response | None]:
-    """The job if it can still be mapped and previewed, else a redirect to where it can be followed."""
+    """The job if it can still be mapped and previewed, else a redirect to where it can be followed.
+    A failed job is its starter's (and admins') to change and start again."""
     job = db.get_or_404(ImportJob, import_job_id)
-    if not services.is_editable(job):
+    if not services.is_editable(job) or (job.status == ImportStatus.FAILED and not jobs.may_restart(job, current_user)):
         return job, redirect(url_for("imports.status", import_job_id=job.id))
     if not files.has_file(job):
         flash(_("Filen finns inte längre. Ladda upp den igen."), "error")
@@ -77,12 +87,7 @@ def preview(import_job_id: int):
     plan = services.plan_job(job)
     form = ConfirmForm(plan=plan)
     if form.validate_on_submit():
-        if not jobs.claim_job(job.id):
-            db.session.rollback()
-            flash(_("Importen har redan startats."), "info")
-        else:
-            db.session.commit()
-            jobs.start_import(job.id, bool(form.skip_errors.data), actor=(current_user.id, current_user.name))
+        _queue(job, bool(form.skip_errors.data))
         return redirect(url_for("imports.status", import_job_id=job.id))
     form.valid_rows.data = str(plan.valid_count)
     return render_template(
@@ -100,7 +105,43 @@ def preview(import_job_id: int):
 @roles_required(*IMPORTERS)
 def status(import_job_id: int):
     job = db.get_or_404(ImportJob, import_job_id)
+    waiting = job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
     progress = files.read_progress(job) if job.status == ImportStatus.RUNNING else None
+    restartable = job.status == ImportStatus.FAILED and jobs.may_restart(job, current_user)
     return render_template(
-        "imports/status.html", job=job, progress=progress, ImportStatus=ImportStatus, status_labels=STATUS_LABELS
+        "imports/status.html",
+        job=job,
+        progress=progress,
+        ImportStatus=ImportStatus,
+        status_labels=STATUS_LABELS,
+        refresh=waiting and request.args.get("uppdatera") != "nej",
+        waiting=waiting,
+        retry_form=RetryForm() if restartable else None,
+        has_file=restartable and files.has_file(job),
     )
+
+
+@bp.route("/<int:import_job_id>/forsok-igen", methods=["POST"])
+@roles_required(*IMPORTERS)
+def retry(import_job_id: int):
+    """Queue a failed import again, with the choices it was started with."""
+    job = db.get_or_404(ImportJob, import_job_id)
+    if job.status != ImportStatus.FAILED:  # queued, running or done meanwhile: the status page says which
+        return redirect(url_for("imports.status", import_job_id=job.id))
+    if not jobs.may_restart(job, current_user):
+        abort(403)
+    if RetryForm().validate_on_submit():
+        if not files.has_file(job):
+            flash(_("Filen finns inte längre. Ladda upp den igen."), "error")
+            return redirect(url_for("imports.upload"))
+        _queue(job, job.skip_errors)
+    return redirect(url_for("imports.status", import_job_id=job.id))
+
+
+def _queue(job: ImportJob, skip_errors: bool) -> None:
+    if jobs.queue(job.id, skip_errors, current_user.id):
+        db.session.commit()
+        flash(_("Importen står i kö och startar inom kort."), "success")
+    else:
+        db.session.rollback()
+        flash(_("Importen har redan startats."), "info")

@@ -44,7 +44,9 @@ PRUNE_RUNS = "prune_runs"
 PURGE_DIETARY = "purge_dietary_needs"
 ANALYZE_DATABASE = "analyze_database"
 COUNT_REGISTER = "count_register"
-JOB_IDS = (HEARTBEAT, DELIVER_OUTBOX, SWEEP_REMINDERS, PRUNE_RUNS, PURGE_DIETARY, ANALYZE_DATABASE, COUNT_REGISTER)
+RUN_IMPORTS = "run_imports"
+JOB_IDS = (HEARTBEAT, DELIVER_OUTBOX, SWEEP_REMINDERS, PRUNE_RUNS, PURGE_DIETARY, ANALYZE_DATABASE, COUNT_REGISTER,
+           RUN_IMPORTS)
 
 HEARTBEAT_ROW_ID = 1
 RUNS_KEPT = timedelta(days=14)
@@ -158,6 +160,17 @@ def count_register() -> None:
         refresh_plan_figures(utcnow())
 
     _run(COUNT_REGISTER, work)
+
+
+def run_imports() -> None:
+    """Every SCHEDULER_IMPORT_SECONDS: fail the imports whose process stopped, then run the oldest queued one."""
+
+    def work() -> None:
+        from crm.imports.tasks import run_queued_imports
+
+        run_queued_imports()
+
+    _run(RUN_IMPORTS, work)
 
 
 # --- shared machinery ----------------------------------------------------------------------------

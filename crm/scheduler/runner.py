@@ -96,6 +96,7 @@ def job_table(config) -> list[tuple[str, object, object]]:
         (jobs.PURGE_DIETARY, jobs.purge_dietary_needs, CronTrigger(**PURGE_DIETARY_AT, timezone=STOCKHOLM)),
         (jobs.ANALYZE_DATABASE, jobs.analyze_database, CronTrigger(**ANALYZE_AT, timezone=STOCKHOLM)),
         (jobs.COUNT_REGISTER, jobs.count_register, every(config["SCHEDULER_REGISTER_COUNT_SECONDS"])),
+        (jobs.RUN_IMPORTS, jobs.run_imports, every(config["SCHEDULER_IMPORT_SECONDS"])),
     ]
 
 

@@ -15,9 +15,35 @@ branch_labels = None
 depends_on = None
 
 
+# The status is a plain string column (no CHECK constraint), so the new value "koad" needs no change to it.
+def columns():
+    return (
+        sa.Column("skip_errors", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column("queued_by_id", sa.Integer(), nullable=True),
+        sa.Column("queued_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("claim_token", sa.String(length=32), nullable=True),
+        sa.Column("worker", sa.String(length=255), nullable=True),
+        sa.Column("lease_expires_at", sa.DateTime(timezone=True), nullable=True),
+    )
+
+
 def upgrade():
-    pass
+    # import_jobs has no triggers, so SQLite's batch recreate (needed for the foreign key) is safe here.
+    with op.batch_alter_table("import_jobs", schema=None) as batch_op:
+        for column in columns():
+            batch_op.add_column(column)
+        batch_op.create_foreign_key(
+            batch_op.f("fk_import_jobs_queued_by_id_users"), "users", ["queued_by_id"], ["id"], ondelete="SET NULL"
+        )
+        batch_op.create_index("ix_import_jobs_status", ["status"], unique=False)
 
 
 def downgrade():
-    pass
+    op.execute("UPDATE import_jobs SET status = 'uppladdad' WHERE status = 'koad'")
+    with op.batch_alter_table("import_jobs", schema=None) as batch_op:
+        batch_op.drop_index("ix_import_jobs_status")
+        batch_op.drop_constraint(batch_op.f("fk_import_jobs_queued_by_id_users"), type_="foreignkey")
+        for column in reversed(columns()):
+            batch_op.drop_column(column.name)

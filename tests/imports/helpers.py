@@ -44,3 +44,15 @@ def swedish(message) -> str:
     """A lazy message as the Swedish UI shows it (outside a request there is no user to pick a language)."""
     with force_locale("sv"):
         return str(message)
+
+
+def run_scheduled_imports(app) -> None:
+    """One tick of the scheduler's import job, run as the scheduler process runs it."""
+    from crm.scheduler import jobs as scheduler_jobs
+
+    scheduler_jobs.bind(app)
+    try:
+        scheduler_jobs.run_imports()
+    finally:
+        scheduler_jobs.unbind()
+    db.session.expire_all()

@@ -1,4 +1,4 @@
-"""The web flow: upload → columns → preview → import in the background → status page."""
+"""The web flow: upload → columns → preview → queued for the scheduler → status page."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from sqlalchemy import func, select, update
 
 from crm.companies.models import Company, ContactPerson
 from crm.extensions import db
-from crm.imports import files, jobs, writer
+from crm.imports import files, writer
 from crm.imports.models import ImportJob, ImportStatus
-from tests.imports.helpers import csv_bytes, upload_job, xlsx_bytes
+from tests.imports.helpers import csv_bytes, run_scheduled_imports, upload_job, xlsx_bytes
 from tests.support.factories import valid_org_number
 
 ROWS = [
@@ -39,7 +39,7 @@ def selected(html: str, name: str) -> str:
     return next(value for value in found.groups() if value is not None) if found else ""
 
 
-def test_upload_map_preview_import_and_status(client, login_as, import_folder):
+def test_upload_map_preview_import_and_status(app, client, login_as, import_folder):
     login_as("staff")
     assert client.get("/foretag/import/").status_code == 200
 
@@ -77,7 +77,10 @@ def test_upload_map_preview_import_and_status(client, login_as, import_folder):
     started = client.post(f"/foretag/import/{job_id}/forhandsgranskning", data={"valid_rows": "2", "skip_errors": "y"})
     assert started.status_code == 302
     assert started.headers["Location"].endswith(f"/foretag/import/{job_id}")
-    assert jobs.wait_for_import(job_id, timeout=60)
+    queued = client.get(f"/foretag/import/{job_id}").get_data(as_text=True)
+    assert "I kö" in queued and '<meta http-equiv="refresh" content="5">' in queued
+    assert db.session.execute(select(func.count()).select_from(Company)).scalar_one() == 0  # nothing ran here
+    run_scheduled_imports(app)
 
     status = client.get(f"/foretag/import/{job_id}").get_data(as_text=True)
     assert "Importen är klar." in status
@@ -166,20 +169,23 @@ def test_the_status_page_refreshes_and_shows_progress_while_running(client, logi
     progress = files.ProgressFile(files.progress_path(job))
     progress.write("checking", 0, 3)
     html = client.get(f"/foretag/import/{job.id}").get_data(as_text=True)
-    assert '<meta http-equiv="refresh" content="2">' in html
+    assert '<meta http-equiv="refresh" content="5">' in html
     assert '<progress id="import-progress"></progress>' in html
+    assert f'<a href="/foretag/import/{job.id}">Uppdatera</a>' in html
     progress.write("writing", 500, 1000)
     html = client.get(f"/foretag/import/{job.id}").get_data(as_text=True)
-    assert '<meta http-equiv="refresh" content="2">' in html
+    assert '<meta http-equiv="refresh" content="5">' in html
     assert '<progress id="import-progress" max="1000" value="500">' in html
     assert "500 av 1000 rader" in html
     assert "<script" not in html and "style=" not in html
+    still = client.get(f"/foretag/import/{job.id}?uppdatera=nej").get_data(as_text=True)  # WCAG 2.2.1
+    assert 'http-equiv="refresh"' not in still and "500 av 1000 rader" in still
     # A running job is not previewed or started again.
     assert client.get(f"/foretag/import/{job.id}/forhandsgranskning").status_code == 302
     assert client.post(f"/foretag/import/{job.id}/kolumner", data={}).status_code == 302
 
 
-def test_a_failure_in_the_background_shows_on_the_status_page(client, login_as, monkeypatch):
+def test_a_failure_in_the_scheduler_shows_on_the_status_page_with_a_retry(app, client, login_as, monkeypatch):
     login_as("staff")
     job = upload_job(csv_bytes(ROWS[:3]))
 
@@ -189,9 +195,11 @@ def test_a_failure_in_the_background_shows_on_the_status_page(client, login_as, 
     monkeypatch.setattr(writer.ImportWriter, "run", fail)
     response = client.post(f"/foretag/import/{job.id}/forhandsgranskning", data={"valid_rows": "2"})
     assert response.status_code == 302
-    assert jobs.wait_for_import(job.id, timeout=60)
+    run_scheduled_imports(app)
     html = client.get(f"/foretag/import/{job.id}").get_data(as_text=True)
     assert "Importen avbröts av ett fel (RuntimeError). Inget har sparats." in html
+    assert f'action="/foretag/import/{job.id}/forsok-igen"' in html and "Försök igen" in html
+    assert 'http-equiv="refresh"' not in html
     assert db.session.execute(select(func.count()).select_from(Company)).scalar_one() == 0
 
 
