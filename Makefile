@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in mail and calendar files point here: where `make run` serves, unless set (e.g. behind a proxy).
+BASE_URL ?= http://$(HOST):$(PORT)
 SCALE ?= 1.0
 
 .PHONY: run test test-sqlite test-postgresql system-deps translations lint bench clean
@@ -28,7 +30,7 @@ translations: $(VENV)/.installed
 run: $(VENV)/.installed translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-	$(FLASK) serve --host $(HOST) --port $(PORT)
+	CRM_BASE_URL=$(BASE_URL) $(FLASK) serve --host $(HOST) --port $(PORT)
 
 system-deps:
 	bash scripts/install-system-deps.sh

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -41,7 +42,8 @@ class Config:
     ORGANISATION_NAME = "Näringslivsenheten"
     ITEMS_PER_PAGE = 25
 
-    # Where links in e-mail and calendar feeds point (no request to take it from in the scheduler).
+    # Where every absolute link points (e-mail, .ics files, calendar feeds): the address users open the CRM at,
+    # never the host a request came to. Development's default is where `make run` serves; production requires it.
     BASE_URL = "http://127.0.0.1:5000"
 
     # Mail. Without MAIL_SERVER, messages are written as .eml files to MAIL_FILE_DIR (development).
@@ -96,6 +98,7 @@ class Config:
                 settings[key] = int(env[f"CRM_{key}"])
         if settings["MAIL_SECURITY"] not in ("none", "starttls", "tls"):
             raise RuntimeError("CRM_MAIL_SECURITY must be none, starttls or tls.")
+        settings["BASE_URL"] = checked_base_url(settings["BASE_URL"])
         return settings
 
 
@@ -129,7 +132,19 @@ class ProductionConfig(Config):
             raise RuntimeError("SECRET_KEY must be set in the environment for production.")
         if not os.environ.get("DATABASE_URL"):
             raise RuntimeError("DATABASE_URL must be set in the environment for production.")
+        if not os.environ.get("CRM_BASE_URL"):
+            raise RuntimeError("CRM_BASE_URL must be set in the environment for production: the address users "
+                               "open the CRM at, e.g. https://crm.kommun.se. Links in e-mail and calendars use it.")
         return super().load()
+
+
+def checked_base_url(value: str) -> str:
+    """BASE_URL without a trailing slash; an address that is not absolute http(s) stops the app."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise RuntimeError(f"CRM_BASE_URL must be an absolute http(s) address such as https://crm.kommun.se, "
+                           f"not {value!r}.")
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -16,6 +16,7 @@ from crm.extensions import db
 def test_factory_builds_each_configuration(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "s" * 40)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("CRM_BASE_URL", "https://crm.kommun.example")
     assert create_app("testing").testing
     assert not create_app("development").testing
     assert create_app("production").config["SECRET_KEY"] == "s" * 40
@@ -24,6 +25,7 @@ def test_factory_builds_each_configuration(monkeypatch):
 def test_factory_starts_no_threads(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "s" * 40)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("CRM_BASE_URL", "https://crm.kommun.example")
     before = threading.active_count()
     create_app("production")
     assert threading.active_count() == before

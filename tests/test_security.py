@@ -75,6 +75,7 @@ def test_assets_are_served_by_the_app(client):
 def test_production_refuses_to_start_without_secret_key(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("CRM_BASE_URL", "https://crm.kommun.example")
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app("production")
 
@@ -82,6 +83,7 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch):
 def test_production_settings(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("CRM_BASE_URL", "https://crm.kommun.example")
     app = create_app("production")
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 
 from crm.extensions import db
 from crm.visits.followups import local_today
-from crm.visits.models import FollowUpStatus
+from crm.visits.models import FollowUpStatus, VisitPlan, VisitStatus
+from crm.visits.plan import stockholm_today
 
 
 def test_staff_sees_open_and_overdue_follow_ups(client, login_as, factories):
@@ -35,3 +36,31 @@ def test_upcoming_visits_where_the_user_takes_part(client, login_as, factories, 
     assert f"/besok/{mine.id}" in html and "Mitt Besök AB" in html
     assert "Annans Besök AB" not in html and "Långt Fram AB" not in html
     assert "öppna uppföljningar" not in html, "politicians are not assigned follow-ups"
+
+
+def test_the_visit_plan_card_shows_done_against_this_years_target(client, login_as, factories):
+    login_as("politician")
+    year = stockholm_today().year
+    db.session.add(VisitPlan(year=year, target=50))
+    company = factories.company()
+    for _ in range(13):
+        factories.visit(company, status=VisitStatus.DONE, year=year)
+    factories.visit(company, status=VisitStatus.DONE, year=year, counts_towards_target=False)
+    factories.visit(company, status=VisitStatus.DONE, year=year - 1)
+    factories.visit(company, status=VisitStatus.BOOKED, year=year)
+    db.session.commit()
+
+    html = client.get("/").get_data(as_text=True)
+
+    assert (f'<span class="card-figure">13 av 50</span> Besöksplan {year}: genomförda besök mot målet') in html
+
+
+def test_the_visit_plan_card_without_a_target_shows_what_is_done(client, login_as, factories):
+    login_as("staff")
+    year = stockholm_today().year
+    factories.visit(status=VisitStatus.DONE, year=year)
+    db.session.commit()
+
+    html = client.get("/").get_data(as_text=True)
+
+    assert f'<span class="card-figure">1</span> Besöksplan {year}: genomförda besök, inget mål är satt' in html

@@ -37,6 +37,7 @@ from crm.events.forms import (
 from crm.events.invitee_list import InviteeFilters, invitee_page
 from crm.events.models import Attendance, Event, EventKind, EventStatus, Invitation
 from crm.extensions import db
+from crm.mail.links import absolute_url
 from crm.networks.models import Network
 from crm.text import fold
 from crm.timeutil import local, utcnow
@@ -208,7 +209,7 @@ def show(event_id: int):
 @roles_required(*MANAGERS)
 def download(event_id: int):
     event = _event_or_404(event_id)
-    body = event_ics(event, url_for("events.show", event_id=event.id, _external=True))
+    body = event_ics(event, absolute_url("events.show", event_id=event.id))
     response = Response(body, content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{ics_filename(event)}"'
     return response

@@ -120,6 +120,7 @@ def mail_settings() -> dict:
         "timeout": config.get("MAIL_TIMEOUT"),
         "max_attempts": config.get("MAIL_MAX_ATTEMPTS"),
         "file_directory": None if config.get("MAIL_SERVER") else str(delivery.file_directory(config)),
+        "base_url": config["BASE_URL"],
     }
 
 

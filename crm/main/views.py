@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import render_template
+from flask_babel import format_number
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -15,6 +18,7 @@ from crm.companies.models import Company, CompanyStatus
 from crm.extensions import db
 from crm.main import bp
 from crm.timeutil import utcnow
+from crm.visits import plan
 from crm.visits.closure import OPEN_STATUSES
 from crm.visits.followups import local_today
 from crm.visits.models import FollowUp, Visit, VisitStatus, visit_participants
@@ -52,6 +56,23 @@ def _my_upcoming_visits(user_id: int) -> list[Visit]:
     )
 
 
+@dataclass(frozen=True)
+class PlanCard:
+    year: int
+    figure: str  # "13 av 50", or "13" while the year has no target
+    has_target: bool
+
+
+def _plan_card() -> PlanCard:
+    """This year's done visits that count towards its target, against the target, as the visit plan counts them."""
+    year = plan.stockholm_today().year
+    this_year = plan.plan_for(year)
+    done = format_number(plan.visit_counts(year).done)
+    if this_year is None:
+        return PlanCard(year, done, has_target=False)
+    return PlanCard(year, _("%(done)s av %(target)s", done=done, target=format_number(this_year.target)), True)
+
+
 @bp.route("/")
 @any_user
 def index():
@@ -60,6 +81,7 @@ def index():
         figures["companies"] = db.session.execute(
             select(func.count()).select_from(Company).where(Company.status == CompanyStatus.ACTIVE)
         ).scalar_one()
+        figures["plan"] = _plan_card()
     follow_ups = _my_follow_up_figures(current_user.id) if current_user.has_role(Role.STAFF) else None
     return render_template(
         "main/index.html",

@@ -15,6 +15,7 @@ from crm.auth.access import roles_required
 from crm.auth.models import Role
 from crm.companies.models import Company
 from crm.extensions import db
+from crm.mail.links import absolute_url
 from crm.visits import bp, services
 from crm.visits.calendar import has_calendar_entry, visit_ics
 from crm.visits.forms import CancelForm, NoteForm, ProtocolForm, VisitFilterForm, VisitForm
@@ -260,7 +261,7 @@ def ics(visit_id: int):
     visit = _in_full_or_403(visit_id)
     if not has_calendar_entry(visit):
         abort(404)
-    body = visit_ics(visit, url_for("visits.detail", visit_id=visit.id, _external=True))
+    body = visit_ics(visit, absolute_url("visits.detail", visit_id=visit.id))
     response = Response(body, content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="besok-{visit.id}.ics"'
     return response

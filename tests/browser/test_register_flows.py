@@ -25,6 +25,7 @@ def company(factories, users):
 def test_log_a_meeting_on_a_phone(new_page, users, company, log_in):
     page = new_page("phone")
     log_in(page, users["staff"])
+    page.get_by_role("banner").get_by_text("Meny", exact=True).click()  # the phone's folded menu
     page.get_by_role("link", name="Företag", exact=True).click()
     page.get_by_label("Sök", exact=True).fill("hamnkrogen abyvik")
     page.get_by_role("button", name="Sök", exact=True).click()

@@ -27,6 +27,7 @@ def test_politician_signs_up_and_staff_complete_and_follow_up(new_page, users, f
     politician.goto(f"/besoksplan/{year}")
     expect(politician.get_by_role("heading", name="Läget")).to_be_visible()
     assert not blocking_violations(politician), describe(blocking_violations(politician))
+    politician.get_by_role("banner").get_by_text("Meny", exact=True).click()  # the phone's folded menu
     politician.get_by_role("link", name="Besök", exact=True).click()
     politician.get_by_role("link", name="Åbyvik Plast & Form AB").first.click()
     politician.get_by_role("button", name="Anmäl mig som deltagare").click()

@@ -34,7 +34,8 @@ print(json.dumps({
 
 
 def test_the_production_app_imports_no_scheduler_and_starts_no_thread(migrated, tmp_path):
-    env = process_env(migrated, tmp_path, env_name="production", SECRET_KEY="a-production-secret-for-the-test")
+    env = process_env(migrated, tmp_path, env_name="production", SECRET_KEY="a-production-secret-for-the-test",
+                      CRM_BASE_URL="https://crm.kommun.example")
     result = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr
@@ -44,7 +45,8 @@ def test_the_production_app_imports_no_scheduler_and_starts_no_thread(migrated, 
 
 def test_gunicorn_workers_run_no_scheduler(tmp_path, fresh_sqlite):
     database_url = fresh_sqlite("gunicorn.sqlite3")
-    env = process_env(database_url, tmp_path, env_name="production", SECRET_KEY="a-production-secret-for-the-test")
+    env = process_env(database_url, tmp_path, env_name="production", SECRET_KEY="a-production-secret-for-the-test",
+                      CRM_BASE_URL="https://crm.kommun.example")
     port = free_port()
     output = tmp_path / "gunicorn.out"
     server = start(["gunicorn", "--preload", "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"], env, output)
