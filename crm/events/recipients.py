@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from crm.auth.models import Role, User
 from crm.companies.models import SIZE_CLASSES, Company, CompanyContact, CompanyStatus, ContactPerson, Tag
-from crm.companies.search import CompanyFilters, company_query
+from crm.companies.search import CompanyFilters, company_query, district_names
+from crm.dbtypes import swedish
 from crm.extensions import db
 from crm.networks.models import Network
 from crm.networks.services import current_members
-from crm.text import fold, name_key
+from crm.text import fold, name_key, swedish_sort_key
 from crm.timeutil import local, utcnow
 
 SEARCH_LIMIT = 50
@@ -46,7 +48,7 @@ def network_contacts(network: Network, on: date) -> list[ContactPerson]:
         return []
     return list(db.session.scalars(
         _with_companies(select(ContactPerson).where(ContactPerson.id.in_(ids)))
-        .order_by(ContactPerson.name_key, ContactPerson.id)
+        .order_by(swedish(ContactPerson.name), ContactPerson.id)
     ))
 
 
@@ -57,8 +59,36 @@ def filter_contacts(filters: CompanyFilters, on: date) -> list[ContactPerson]:
         _with_companies(select(ContactPerson).where(
             exists().where(CompanyContact.contact_id == ContactPerson.id, CompanyContact.company_id.in_(companies),
                            _current_link(on))
-        )).order_by(ContactPerson.name_key, ContactPerson.id)
+        )).order_by(swedish(ContactPerson.name), ContactPerson.id)
     ))
+
+
+AD_BLOCK_LISTED = 50
+
+
+@dataclass(frozen=True)
+class AdBlocked:
+    """Companies of a selection whose generic address is left out of mailings because of Reklamspärr."""
+
+    companies: list[tuple[int, str, str]]  # (id, name, generic address), the first AD_BLOCK_LISTED by name
+    total: int
+
+
+def ad_blocked_companies(filters: CompanyFilters, limit: int = AD_BLOCK_LISTED) -> AdBlocked:
+    """The filtered companies with Reklamspärr that have a generic address (which no mailing uses).
+
+    Mailings go to named contact persons; a person who may be invited is invited whatever the company's
+    Reklamspärr says. The company's own address is what Reklamspärr keeps out, and the preview says so.
+    """
+    blocked = company_query(filters).with_only_columns(Company.id).order_by(None).where(
+        Company.ad_block.is_(True), Company.email.is_not(None)
+    )
+    total = db.session.scalar(select(func.count()).select_from(blocked.subquery())) or 0
+    rows = db.session.execute(
+        select(Company.id, Company.name, Company.email).where(Company.id.in_(blocked))
+        .order_by(swedish(Company.name), Company.id).limit(limit)
+    ).all()
+    return AdBlocked([(row.id, row.name, row.email) for row in rows], total)
 
 
 def contacts_by_id(ids: Iterable[int]) -> list[ContactPerson]:
@@ -67,7 +97,7 @@ def contacts_by_id(ids: Iterable[int]) -> list[ContactPerson]:
         return []
     return list(db.session.scalars(
         _with_companies(select(ContactPerson).where(ContactPerson.id.in_(wanted)))
-        .order_by(ContactPerson.name_key, ContactPerson.id)
+        .order_by(swedish(ContactPerson.name), ContactPerson.id)
     ))
 
 
@@ -80,31 +110,29 @@ def search_contacts(q: str, limit: int = SEARCH_LIMIT) -> list[ContactPerson]:
     return list(db.session.scalars(
         _with_companies(select(ContactPerson).where(
             or_(ContactPerson.name_key.like(f"%{folded}%"), ContactPerson.email.like(f"%{email}%"))
-        )).order_by(ContactPerson.name_key, ContactPerson.id).limit(limit)
+        )).order_by(swedish(ContactPerson.name), ContactPerson.id).limit(limit)
     ))
 
 
 def company_names(contact: ContactPerson, on: date | None = None) -> str:
     on = on or stockholm_today()
     names = [link.company.name for link in contact.company_links if link.end_date is None or link.end_date >= on]
-    return ", ".join(sorted(names))
+    return ", ".join(sorted(names, key=swedish_sort_key))
 
 
 def filter_choices() -> dict:
     """The choices of the company-list filters, for the invite page's filter form."""
     from crm.companies.sni import sections
 
-    districts = db.session.scalars(
-        select(Company.district).distinct().where(Company.district.is_not(None)).order_by(Company.district)
-    ).all()
+    districts = district_names()
     owners = db.session.execute(
-        select(User.id, User.name).where(User.role.in_([Role.STAFF, Role.ADMIN])).order_by(User.name)
+        select(User.id, User.name).where(User.role.in_([Role.STAFF, Role.ADMIN])).order_by(swedish(User.name))
     ).all()
     return {
         "sections": sections(),
         "size_classes": SIZE_CLASSES,
         "districts": districts,
-        "tags": db.session.scalars(select(Tag.name).order_by(Tag.name)).all(),
+        "tags": db.session.scalars(select(Tag.name).order_by(swedish(Tag.name))).all(),
         "owners": owners,
         "statuses": [status.value for status in CompanyStatus],
     }

@@ -22,6 +22,8 @@ from crm.auth.access import roles_required
 from crm.auth.models import Role
 from crm.companies.models import CompanyContact, ContactPerson
 from crm.companies.search import CompanyFilters
+from crm.conflicts import ParticipantsBusy
+from crm.dbtypes import swedish
 from crm.events import invitations, recipients, services
 from crm.events.calendar import event_ics
 from crm.events.forms import (
@@ -39,7 +41,7 @@ from crm.events.models import Attendance, Event, EventKind, EventStatus, Invitat
 from crm.extensions import db
 from crm.mail.links import absolute_url
 from crm.networks.models import Network
-from crm.text import fold
+from crm.text import fold, swedish_sort_key
 from crm.timeutil import local, utcnow
 
 bp = Blueprint("events", __name__, url_prefix="/evenemang")
@@ -57,7 +59,7 @@ def _me():
 
 def _networks(including: int | None = None) -> list[Network]:
     condition = Network.active if including is None else or_(Network.active, Network.id == including)
-    return list(db.session.scalars(select(Network).where(condition).order_by(Network.name, Network.id)))
+    return list(db.session.scalars(select(Network).where(condition).order_by(swedish(Network.name), Network.id)))
 
 
 def _event_or_404(event_id: int) -> Event:
@@ -125,9 +127,13 @@ def new():
     form = EventForm(networks=_networks(network_id))
     if request.method == "GET" and network_id:
         form.network_id.data = str(network_id)
+    conflicts = []
     if form.validate_on_submit():
         try:
-            event = services.create_event(form.to_data(), _me())
+            event = services.create_event(form.to_data(), _me(), override=form.override.data)
+        except ParticipantsBusy as busy:
+            db.session.rollback()
+            conflicts = busy.conflicts
         except services.EventRefused as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -135,7 +141,7 @@ def new():
             db.session.commit()
             flash(_("Träffen är sparad. Bjud in deltagarna när du är redo."), "success")
             return _to_event(event.id)
-    return render_template("events/form.html", form=form, event=None)
+    return render_template("events/form.html", form=form, event=None, conflicts=conflicts)
 
 
 @bp.route("/ny-serie", methods=["GET", "POST"])
@@ -165,7 +171,7 @@ def _invitee_rows(event: Event) -> list[Invitation]:
         select(Invitation).where(Invitation.event_id == event.id, Invitation.uninvited_at.is_(None))
         .options(selectinload(Invitation.contact).selectinload(ContactPerson.company_links)
                  .selectinload(CompanyContact.company))
-        .order_by(Invitation.name, Invitation.id)
+        .order_by(swedish(Invitation.name), Invitation.id)
     ))
 
 
@@ -239,16 +245,21 @@ def edit(event_id: int):
     if event.status == EventStatus.CANCELLED:
         return _refused(services.AlreadyCancelled(), event.id)
     form = EventForm(networks=_networks(event.network_id), data=EventForm.initial_data(event))
+    conflicts = []
     if form.validate_on_submit():
         try:
-            sent = services.update_event(event, form.to_data())
+            sent = services.update_event(event, form.to_data(), override=form.override.data)
+        except ParticipantsBusy as busy:
+            db.session.rollback()
+            conflicts = busy.conflicts
         except services.EventRefused as error:
             return _refused(error, event.id)
-        db.session.commit()
-        flash(_("Ändringarna är sparade."), "success")
-        _updates_flash(sent)
-        return _to_event(event.id)
-    return render_template("events/form.html", form=form, event=event)
+        else:
+            db.session.commit()
+            flash(_("Ändringarna är sparade."), "success")
+            _updates_flash(sent)
+            return _to_event(event.id)
+    return render_template("events/form.html", form=form, event=event, conflicts=conflicts)
 
 
 @bp.route("/<int:event_id>/flytta", methods=["GET", "POST"])
@@ -258,18 +269,23 @@ def move(event_id: int):
     if event.status == EventStatus.CANCELLED:
         return _refused(services.AlreadyCancelled(), event.id)
     form = MoveForm(data=MoveForm.initial_data(event))
+    conflicts = []
     if form.validate_on_submit():
         try:
             sent = services.move_event(event, form.day.data, form.start_time.data, form.end_time.data,
-                                       form.place.data or "")
+                                       form.place.data or "", override=form.override.data)
+        except ParticipantsBusy as busy:
+            db.session.rollback()
+            conflicts = busy.conflicts
         except services.EventRefused as error:
             return _refused(error, event.id)
-        db.session.commit()
-        flash(_("Träffen är flyttad."), "success")
-        _updates_flash(sent)
-        return _to_event(event.id)
+        else:
+            db.session.commit()
+            flash(_("Träffen är flyttad."), "success")
+            _updates_flash(sent)
+            return _to_event(event.id)
     return render_template("events/move.html", form=form, event=event, rest=None,
-                           invited=services.answer_counts(event).invited)
+                           invited=services.answer_counts(event).invited, conflicts=conflicts)
 
 
 @bp.route("/<int:event_id>/flytta-serien", methods=["GET", "POST"])
@@ -407,7 +423,7 @@ def _invite_source(event: Event) -> tuple[str, list[ContactPerson] | None, dict]
     source = request.args.get("kalla", "")
     today = recipients.stockholm_today()
     context: dict = {"filters": CompanyFilters.from_args(request.args), "network": None, "found": [], "picked": [],
-                     "search": (request.args.get("sok") or "").strip()}
+                     "search": (request.args.get("sok") or "").strip(), "ad_blocked": None}
     if source == "natverk":
         network = db.session.get(Network, request.args.get("natverk", type=int) or 0)
         if network is None:
@@ -418,6 +434,7 @@ def _invite_source(event: Event) -> tuple[str, list[ContactPerson] | None, dict]
         filters = context["filters"]
         if not filters.active:
             return source, None, context
+        context["ad_blocked"] = recipients.ad_blocked_companies(filters)
         return source, recipients.filter_contacts(filters, today), context
     if source == "valda":
         picked = recipients.contacts_by_id(request.args.getlist("kontakt", type=int))
@@ -490,7 +507,7 @@ def _attendance_rows(event: Event, q: str) -> list[Invitation]:
     else:
         rows = [row for row in rows if row.has_place or row.answer == "kanske" or row.attendance is not None
                 or row.walk_in]
-    return sorted(rows, key=lambda row: (fold(row.name), row.id))
+    return sorted(rows, key=lambda row: (swedish_sort_key(row.name), row.id))
 
 
 def _render_attendance(event: Event, walk_in: WalkInForm | None = None, status: int = 200):

@@ -116,6 +116,13 @@ class ParsedRow:
     owner_email: str | None = None
     errors: list[RowError] = field(default_factory=list)
 
+    @property
+    def shown_org_number(self) -> str:
+        """The number as a preview may show it: a personnummer masked ('640823-****')."""
+        if self.company.get("org_number"):
+            return mask_personnummer(self.company["org_number"])
+        return f"{self.masked_prefix}-****" if self.masked_prefix else ""
+
 
 class FieldProblem(ValueError):
     def __init__(self, kind: str, message: Any):

@@ -16,6 +16,7 @@ from crm.companies.contacts import contact_query
 from crm.companies.models import CompanyContact, ContactPerson
 from crm.companies.search import CompanyFilters
 from crm.companies.views import _filter_choices as company_filter_choices
+from crm.events.recipients import ad_blocked_companies
 from crm.extensions import db
 from crm.networks import participation, services
 from crm.networks.forms import (
@@ -174,6 +175,7 @@ def bulk_add(network_id: int):
     return render_template(
         "networks/bulk_add.html", network=network, form=form, filters=filters, choices=company_filter_choices(),
         page=page, members=members, checked=checked,
+        ad_blocked=ad_blocked_companies(filters) if filters.active else None,
     )
 
 
