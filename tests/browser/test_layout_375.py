@@ -10,7 +10,7 @@ Public pages are opened signed out, every other page signed in as an admin, who 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask, url_for
@@ -19,6 +19,7 @@ from playwright.sync_api import Page, expect
 from crm.events.invitations import send_request
 from crm.extensions import db
 from crm.mail.models import OutboxMessage
+from crm.timeutil import local, utcnow
 from tests.test_routes_roles import PUBLIC, ROUTES, SAMPLE_FOR, sample_values  # noqa: F401  (a fixture)
 
 SCREEN = 375
@@ -44,10 +45,15 @@ def is_html_page(page: Page, url: str) -> bool:
 
 
 def width_problem(page: Page, url: str) -> str | None:
-    """None when the page opens and fits the screen; otherwise what is wrong, naming the elements that stick out."""
+    """None when the page opens and fits the screen; otherwise what is wrong."""
     response = page.goto(url)
     if response is None or response.status >= 400:
         return f"{url}: answered {response.status if response else 'nothing'}"
+    return overflow(page)
+
+
+def overflow(page: Page) -> str | None:
+    """None when the page as it is now fits the screen; otherwise its width and the elements that stick out."""
     page.wait_for_load_state("load")
     widths = page.evaluate("() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})")
     if widths["scroll"] <= SCREEN and widths["inner"] == SCREEN:
@@ -63,7 +69,7 @@ def width_problem(page: Page, url: str) -> str | None:
         }""",
         SCREEN,
     )
-    return f"{url}: {widths['scroll']}px wide, window {widths['inner']}px; sticking out: {', '.join(culprits)}"
+    return f"{page.url}: {widths['scroll']}px wide, window {widths['inner']}px; sticking out: {', '.join(culprits)}"
 
 
 @pytest.fixture
@@ -108,3 +114,22 @@ def test_no_page_scrolls_sideways_on_a_phone(app, new_context, users, layout_val
     assert not problems, "\n".join(problems)
     assert {"companies.export_list", "events.download", "visits.ics", "feeds.feed"} <= set(files), files
     assert {"events.new_series", "networks.bulk_add", "outbox.detail", "auth.login", "rsvp.respond"} <= set(swept)
+
+
+def test_the_series_preview_fits_a_phone(new_page, users, log_in):
+    """The series form's second state, its list of dates, which the sweep (GET only) does not reach."""
+    first_day = (local(utcnow()) + timedelta(days=2)).date()
+    page = new_page("phone")
+    log_in(page, users["organizer"])
+    page.goto("/evenemang/ny-serie")
+    page.get_by_label("Rubrik", exact=True).fill("Frukostmöte om kompetensförsörjning och arbetsmarknad")
+    page.get_by_label("Första dag").fill(first_day.isoformat())
+    page.get_by_label("Sista dag").fill((first_day + timedelta(days=300)).isoformat())
+    page.get_by_label("Starttid").fill("07:30")
+    page.get_by_label("Sluttid").fill("09:00")
+    page.get_by_label("Plats", exact=True).fill("Näringslivshuset, Storgatan 1, konferensrummet Kvarnen")
+    page.get_by_role("button", name="Visa datumen").click()
+
+    expect(page.locator(".series-dates li").first).to_be_visible()
+    problem = overflow(page)
+    assert problem is None, problem
