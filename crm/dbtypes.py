@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import ColumnElement, DateTime
 from sqlalchemy.types import TypeDecorator
 
 
@@ -26,3 +26,13 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def swedish(column: ColumnElement[str]) -> ColumnElement[str]:
+    """`column` in Swedish order (Å, Ä, Ö after Z), for ORDER BY.
+
+    Both databases name the collation "sv": SQLite's is registered on every connection
+    (crm/database.py), PostgreSQL's is an ICU collation created by migration 0012. The indexes
+    of that migration serve an ORDER BY written this way.
+    """
+    return column.collate("sv")

@@ -81,16 +81,17 @@ def render_item(type_, obj, autogen_context):
 
 
 # Search objects written by hand in migration 0006 (SQLite FTS5 tables with their shadow tables,
-# PostgreSQL pg_trgm indexes): no model describes them, so autogenerate must not offer to drop them.
+# PostgreSQL pg_trgm indexes) and the Swedish-order name indexes of 0012: no model describes them,
+# so autogenerate must not offer to drop them.
 HAND_WRITTEN_TABLE_PREFIXES = ("company_name_search", "contact_person_search")
-HAND_WRITTEN_INDEX_SUFFIX = "_trgm"
+HAND_WRITTEN_INDEX_SUFFIXES = ("_trgm", "_sv")
 
 
 def include_name(name, type_, parent_names):
     if type_ == "table":
         return not name.startswith(HAND_WRITTEN_TABLE_PREFIXES)
     if type_ == "index":
-        return not name.endswith(HAND_WRITTEN_INDEX_SUFFIX)
+        return not name.endswith(HAND_WRITTEN_INDEX_SUFFIXES)
     return True
 
 

@@ -23,6 +23,7 @@ from crm.auth.forms import (
     UserForm,
 )
 from crm.auth.models import Role, User
+from crm.dbtypes import swedish
 from crm.extensions import db
 
 
@@ -147,7 +148,7 @@ def change_password():
 @roles_required(Role.ADMIN)
 def users():
     page = db.paginate(
-        select(User).order_by(User.active.desc(), User.name),
+        select(User).order_by(User.active.desc(), swedish(User.name), User.id),
         per_page=current_app.config["ITEMS_PER_PAGE"],
     )
     return render_template("auth/users.html", page=page)

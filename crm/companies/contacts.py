@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from crm.auth.access import roles_required
@@ -13,6 +13,8 @@ from crm.auth.models import Role
 from crm.companies import bp, contacts_bp, services
 from crm.companies.forms import CompanyLinkForm, ContactForm, NewContactForCompanyForm
 from crm.companies.models import Company, CompanyContact, ContactPerson
+from crm.companies.search import as_typed, typed_swedish_words
+from crm.dbtypes import swedish
 from crm.extensions import db
 from crm.networks import participation
 from crm.networks.services import stockholm_today
@@ -29,18 +31,20 @@ def contact_query(q: str):
     )
     if q:
         folded = fold(q)
+        typed = typed_swedish_words(q)  # an å, ä or ö typed must be there as typed
         query = query.where(
             or_(
-                ContactPerson.name_key.like(f"%{folded}%"),
+                and_(ContactPerson.name_key.like(f"%{folded}%"), as_typed(ContactPerson.name, typed)),
                 ContactPerson.email.like(f"%{q.strip().lower()}%"),
                 exists().where(
                     CompanyContact.contact_id == ContactPerson.id,
                     CompanyContact.company_id == Company.id,
                     Company.name_key.like(f"%{folded}%"),
+                    as_typed(Company.name, typed),
                 ),
             )
         )
-    return query.order_by(ContactPerson.name_key, ContactPerson.id)
+    return query.order_by(swedish(ContactPerson.name), ContactPerson.id)
 
 
 @contacts_bp.route("/")

@@ -7,16 +7,17 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy import Select, and_, any_, asc, column, desc, exists, func, or_, select, table, union
+from sqlalchemy import Select, and_, any_, asc, case, column, desc, exists, func, or_, select, table, true, union
 
 from crm.companies.models import Company, CompanyContact, CompanySni, ContactPerson, Tag, company_tags
+from crm.dbtypes import swedish
 from crm.extensions import db
-from crm.text import fold, name_key
+from crm.text import fold, has_swedish_letters, name_key, same_words, swedish_fold
 
 SORTS = {
-    "namn": Company.name_key,
+    "namn": swedish(Company.name),
     "orgnr": Company.org_number,
-    "kommundel": Company.district,
+    "kommundel": swedish(Company.district),
     "storlek": Company.size_class,
     "andrad": Company.updated_at,
 }
@@ -90,13 +91,38 @@ def _phrasable(term: str) -> bool:
     return len(term) >= TRIGRAM and "%" not in term and "_" not in term
 
 
-def _companies_named(words: list[str]) -> Select:
-    """Ids of companies whose name_key contains every word."""
+def _swedish_lower(column):
+    """`column` in lower case, Å, Ä and Ö too: SQLite's lower() (and a C-locale PostgreSQL's) knows only ASCII."""
+    lowered = func.lower(column)
+    for upper, lower in zip("ÅÄÖ", "åäö", strict=True):
+        lowered = func.replace(lowered, upper, lower)
+    return lowered
+
+
+def as_typed(column, words: list[str]):
+    """`column` holds every word as typed: case aside, but an å, ä or ö is not an a or o there."""
+    return and_(true(), *(_swedish_lower(column).contains(word, autoescape=True) for word in words))
+
+
+def typed_swedish_words(q: str) -> list[str]:
+    """The words of a search with an å, ä or ö in them: those letters must match as typed ('trä' is no 'tra')."""
+    return [word for word in swedish_fold(q).split() if has_swedish_letters(word)]
+
+
+def _companies_named(words: list[str], typed: list[str] = ()) -> Select:
+    """Ids of companies whose name_key contains every word and whose name holds the `typed` words as typed.
+
+    The folded words find the candidates through the trigram index; the typed ones then sort out
+    'Trädgård' from 'Centralen' among those few rows.
+    """
     if not _on_sqlite():
-        return select(Company.id).where(*(Company.name_key.like(f"%{word}%") for word in words))
+        query = select(Company.id).where(*(Company.name_key.like(f"%{word}%") for word in words))
+        return query.where(as_typed(Company.name, typed)) if typed else query
     long_words = [word for word in words if _phrasable(word)]
     short_words = [word for word in words if not _phrasable(word)]
     query = select(Company.id).where(*(Company.name_key.like(f"%{word}%") for word in short_words))
+    if typed:
+        query = query.where(as_typed(Company.name, typed))
     if long_words:
         found = select(company_name_search.c.rowid).where(
             company_name_search.c.company_name_search.match(" AND ".join(map(_phrase, long_words)))
@@ -105,18 +131,34 @@ def _companies_named(words: list[str]) -> Select:
     return query
 
 
-def _contacts_matching(folded: str, email: str) -> Select:
-    """Ids of contact persons whose folded name or e-mail address contains the term."""
+def _contacts_matching(folded: str, email: str, typed: list[str] = ()) -> Select:
+    """Ids of contact persons whose folded name (holding the `typed` words as typed) or e-mail contains the term."""
     name_pattern, email_pattern = f"%{folded}%", f"%{email}%"
     if not (_on_sqlite() and _phrasable(folded) and _phrasable(email)):
-        return select(ContactPerson.id).where(
+        found = select(ContactPerson.id).where(
             or_(ContactPerson.name_key.like(name_pattern), ContactPerson.email.like(email_pattern))
         )
-    return select(contact_person_search.c.rowid).where(
-        contact_person_search.c.contact_person_search.match(
-            f"{_phrase(folded, 'name_key')} OR {_phrase(email, 'email')}"
+    else:
+        found = select(contact_person_search.c.rowid).where(
+            contact_person_search.c.contact_person_search.match(
+                f"{_phrase(folded, 'name_key')} OR {_phrase(email, 'email')}"
+            )
         )
+    if not typed:
+        return found
+    return select(ContactPerson.id).where(
+        ContactPerson.id.in_(found),
+        or_(as_typed(ContactPerson.name, typed), ContactPerson.email.like(email_pattern)),
     )
+
+
+def _tags_named(q: str) -> list[int]:
+    """Ids of the tags a search names, compared as names are: 'besoksnaring' finds Besöksnäring.
+
+    The tags are a short list the unit keeps; they are compared here rather than in SQL, where
+    neither database folds accents.
+    """
+    return [tag_id for tag_id, name in db.session.execute(select(Tag.id, Tag.name)) if same_words(name, q)]
 
 
 def _search_condition(q: str):
@@ -138,17 +180,16 @@ def _search_condition(q: str):
         )
     folded = fold(q)
     if folded:
-        found.append(_companies_named((name_key(q) or folded).split()))
+        typed = typed_swedish_words(q)
+        found.append(_companies_named((name_key(q) or folded).split(), typed))
         found.append(
             select(CompanyContact.company_id).where(
-                _id_in(CompanyContact.contact_id, _contacts_matching(folded, q.lower()))
+                _id_in(CompanyContact.contact_id, _contacts_matching(folded, q.lower(), typed))
             )
         )
-        found.append(
-            select(company_tags.c.company_id).where(
-                company_tags.c.tag_id.in_(select(Tag.id).where(func.lower(Tag.name) == q.lower()))
-            )
-        )
+        tag_ids = _tags_named(q)
+        if tag_ids:
+            found.append(select(company_tags.c.company_id).where(company_tags.c.tag_id.in_(tag_ids)))
     return _id_in(Company.id, union(*found)) if found else None
 
 
@@ -164,17 +205,16 @@ def _sni_section_condition(section: str):
 
 
 def district_names() -> list[str]:
-    """Every district in use, in order: one seek in ix_companies_district per district.
+    """Every district in use, in Swedish order: one seek in ix_companies_district_sv per district.
 
     SELECT DISTINCT would read all 100,000 index entries for a few dozen names; this walks from each
     district straight to the next (a loose index scan, which neither database does by itself).
     """
-    walk = select(func.min(Company.district).label("name")).cte("districts", recursive=True)
-    following = (
-        select(Company.district).where(Company.district > walk.c.name).order_by(Company.district).limit(1)
-    )
+    district = swedish(Company.district)  # in Swedish order, through ix_companies_district_sv
+    walk = select(func.min(district).label("name")).cte("districts", recursive=True)
+    following = select(Company.district).where(district > walk.c.name).order_by(district).limit(1)
     walk = walk.union_all(select(following.scalar_subquery()).where(walk.c.name.is_not(None)))
-    return list(db.session.scalars(select(walk.c.name).where(walk.c.name.is_not(None)).order_by(walk.c.name)))
+    return list(db.session.scalars(select(walk.c.name).where(walk.c.name.is_not(None)).order_by(swedish(walk.c.name))))
 
 
 class SearchPagination(SelectPagination):
@@ -222,4 +262,12 @@ def company_query(filters: CompanyFilters) -> Select:
         query = query.where(and_(*conditions))
     column = SORTS[filters.sort]
     direction = desc if filters.order == "desc" else asc
-    return query.order_by(direction(column).nulls_last(), direction(Company.id))
+    words = swedish_fold(filters.q).split() if filters.q and filters.sort == "namn" else []
+    if words:
+        # Sorted by name, a search lists the names that hold what was typed, as typed, before those
+        # found only with accents folded: 'Trapets' before 'Träteknik' for "tra".
+        query = query.order_by(case((as_typed(Company.name, words), 0), else_=1))
+    # A name is never NULL; NULLS LAST there would keep PostgreSQL from reading a descending list backwards
+    # from the index.
+    ordered = direction(column) if filters.sort == "namn" else direction(column).nulls_last()
+    return query.order_by(ordered, direction(Company.id))

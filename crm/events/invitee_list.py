@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy import Row, Select, func, or_, select
 
 from crm.companies.models import Company, CompanyContact, ContactPerson
+from crm.dbtypes import swedish
 from crm.events.models import Answer, Invitation
 from crm.extensions import db
-from crm.text import fold
+from crm.text import fold, swedish_sort_key
 
 PER_PAGE = 50
 
@@ -135,7 +136,7 @@ def company_names_for(contact_ids: set[int], on: date) -> dict[int, str]:
                or_(CompanyContact.end_date.is_(None), CompanyContact.end_date >= on))
     ):
         names.setdefault(contact_id, []).append(name)
-    return {contact_id: ", ".join(sorted(found)) for contact_id, found in names.items()}
+    return {contact_id: ", ".join(sorted(found, key=swedish_sort_key)) for contact_id, found in names.items()}
 
 
 def invitee_page(event_id: int, filters: InviteeFilters, today: date, per_page: int | None = None) -> InviteePage:
@@ -155,7 +156,7 @@ def invitee_page(event_id: int, filters: InviteeFilters, today: date, per_page: 
             .select_from(Invitation).outerjoin(queue, queue.c.id == Invitation.id),
             event_id, filters,
         )
-        .order_by(Invitation.name, Invitation.id).limit(per_page).offset((page - 1) * per_page)
+        .order_by(swedish(Invitation.name), Invitation.id).limit(per_page).offset((page - 1) * per_page)
     ))
     companies = company_names_for({row.contact_id for row in rows if row.contact_id is not None}, today)
     return InviteePage(rows=rows, companies=companies, total=total, page=page, per_page=per_page)

@@ -14,10 +14,12 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 from crm.auth.models import Role, User
 from crm.companies.models import Company, CompanyContact, ContactPerson
 from crm.companies.search import CompanyFilters, company_query
+from crm.dbtypes import swedish
 from crm.errors import RuleRefused
 from crm.events.models import Attendance, Event, EventStatus, Invitation
 from crm.extensions import db
 from crm.networks.models import Network, NetworkKind, NetworkMembership
+from crm.text import swedish_sort_key
 from crm.timeutil import STOCKHOLM
 
 MEMBER_ROLES = ("ordförande", "vice ordförande", "sekreterare", "ledamot", "adjungerad", "medlem")
@@ -39,7 +41,8 @@ def current(on: date):
 def current_members(network: Network, on: date) -> list[NetworkMembership]:
     return list(db.session.scalars(
         select(NetworkMembership).where(NetworkMembership.network_id == network.id, current(on))
-        .join(ContactPerson, ContactPerson.id == NetworkMembership.contact_id).order_by(ContactPerson.name_key)
+        .join(ContactPerson, ContactPerson.id == NetworkMembership.contact_id)
+        .order_by(swedish(ContactPerson.name), NetworkMembership.id)
     ))
 
 
@@ -163,7 +166,7 @@ def owner_candidates(keep_id: int | None = None) -> list[User]:
     """Active staff and organizers; a network's present owner stays choosable even if no longer one of them."""
     eligible = and_(User.active.is_(True), User.role.in_([Role.STAFF, Role.ORGANIZER]))
     condition = or_(eligible, User.id == keep_id) if keep_id else eligible
-    return list(db.session.scalars(select(User).where(condition).order_by(User.name, User.id)))
+    return list(db.session.scalars(select(User).where(condition).order_by(swedish(User.name), User.id)))
 
 
 def list_query(kind: NetworkKind | None = None, active: bool | None = True) -> Select:
@@ -172,7 +175,7 @@ def list_query(kind: NetworkKind | None = None, active: bool | None = True) -> S
         query = query.where(Network.kind == kind)
     if active is not None:
         query = query.where(Network.active.is_(active))
-    return query.order_by(func.lower(Network.name), Network.id)
+    return query.order_by(swedish(Network.name), Network.id)
 
 
 # --- Members -----------------------------------------------------------------------------------
@@ -186,7 +189,7 @@ def members_of(network: Network, on: date) -> tuple[list[NetworkMembership], lis
     ).all()
     present = [m for m in memberships if m.ends_on is None or m.ends_on >= on]
     former = [m for m in memberships if m.ends_on is not None and m.ends_on < on]
-    present.sort(key=lambda m: (m.contact.name_key, m.starts_on, m.id))
+    present.sort(key=lambda m: (swedish_sort_key(m.contact.name), m.starts_on, m.id))
     former.sort(key=lambda m: (m.ends_on, m.starts_on, m.id), reverse=True)
     return present, former
 
@@ -258,7 +261,7 @@ def bulk_candidates(filters: CompanyFilters, on: date) -> Select:
         .join(link.contact.of_type(person))
         .options(contains_eager(link.company.of_type(firm)), contains_eager(link.contact.of_type(person)))
         .where(link.company_id.in_(companies), or_(link.end_date.is_(None), link.end_date >= on))
-        .order_by(firm.name_key, firm.id, person.name_key, link.id)
+        .order_by(swedish(firm.name), firm.id, swedish(person.name), link.id)
     )
 
 

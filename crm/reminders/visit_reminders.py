@@ -22,6 +22,7 @@ from crm.extensions import db
 from crm.mail.links import absolute_url
 from crm.mail.models import OutboxMessage
 from crm.reminders.mail import clock, render, when_text
+from crm.text import swedish_sort_key
 from crm.timeutil import as_utc, local, stockholm_to_utc
 from crm.visits.models import Visit, VisitStatus
 
@@ -61,7 +62,7 @@ def render_reminder(visit: Visit, user: User, now: datetime) -> tuple[str, str, 
         day_word=day_word,
         when=when_text(visit.starts_at, visit.ends_at),
         colleagues=[participant.name for participant in visit.participants if participant.id != user.id],
-        company_people=sorted(contact.name for contact in visit.contacts),
+        company_people=sorted((contact.name for contact in visit.contacts), key=swedish_sort_key),
         visit_url=absolute_url("visits.detail", visit_id=visit.id),
     )
     return title, text, html

@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, raiseload
 from crm.auth.models import Role, User
 from crm.companies.models import Company, Topic
 from crm.companies.timeline import TimelinePosition, older_than
+from crm.dbtypes import swedish
 from crm.errors import RuleRefused
 from crm.extensions import db
 from crm.meetings.models import Interaction
@@ -475,10 +476,10 @@ def assignee_candidates(keep_id: int | None = None) -> list[User]:
     query = select(User).where(
         or_(User.active.is_(True) & User.role.in_([Role.STAFF, Role.ADMIN]), User.id == keep_id)
     )
-    return list(db.session.execute(query.order_by(User.name, User.id)).scalars())
+    return list(db.session.execute(query.order_by(swedish(User.name), User.id)).scalars())
 
 
 def topic_candidates(keep_id: int | None = None) -> list[Topic]:
     """Active topics in their set order, and the chosen one even if retired since."""
     query = select(Topic).where(or_(Topic.active.is_(True), Topic.id == keep_id))
-    return list(db.session.execute(query.order_by(Topic.position, Topic.name)).scalars())
+    return list(db.session.execute(query.order_by(Topic.position, swedish(Topic.name))).scalars())

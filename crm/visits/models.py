@@ -124,7 +124,9 @@ class Visit(Audited, db.Model):
 
     company: Mapped[Company] = relationship("Company")
     created_by: Mapped[Optional[User]] = relationship("User", foreign_keys=[created_by_id])
-    participants: Mapped[list[User]] = relationship("User", secondary=visit_participants, order_by="User.name")
+    participants: Mapped[list[User]] = relationship(
+        "User", secondary=visit_participants, order_by="User.name.collate('sv')"
+    )
     contacts: Mapped[list[ContactPerson]] = relationship("ContactPerson", secondary=visit_contacts)
     topics: Mapped[list[Topic]] = relationship("Topic", secondary=visit_topics, order_by="Topic.position")
     notes: Mapped[list[VisitNote]] = relationship(

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, raiseload, selectinload
 from crm.auth.models import Role, User
 from crm.companies.models import Company, CompanyContact, ContactPerson, Topic
 from crm.companies.timeline import TimelinePosition, older_than
+from crm.dbtypes import swedish
 from crm.errors import RuleRefused
 from crm.extensions import db
 from crm.timeutil import STOCKHOLM, local, utcnow
@@ -462,7 +463,7 @@ def _users(roles: Sequence[Role], keep: Sequence[User]) -> list[User]:
     query = select(User).where(
         or_(and_(User.active.is_(True), User.role.in_(roles)), User.id.in_([user.id for user in keep]))
     )
-    return list(db.session.execute(query.order_by(User.name, User.id)).scalars())
+    return list(db.session.execute(query.order_by(swedish(User.name), User.id)).scalars())
 
 
 def politician_candidates(keep: Sequence[User] = ()) -> list[User]:
@@ -485,7 +486,7 @@ def company_contacts(company_id: int, keep: Sequence[ContactPerson] = ()) -> lis
                 ContactPerson.id.in_([contact.id for contact in keep]),
             )
         )
-        .order_by(ContactPerson.name, ContactPerson.id)
+        .order_by(swedish(ContactPerson.name), ContactPerson.id)
     )
     return list(db.session.execute(query).scalars())
 
@@ -493,7 +494,7 @@ def company_contacts(company_id: int, keep: Sequence[ContactPerson] = ()) -> lis
 def topic_candidates(keep: Sequence[Topic] = ()) -> list[Topic]:
     """Active topics in their set order, and any already chosen even if retired since."""
     query = select(Topic).where(or_(Topic.active.is_(True), Topic.id.in_([topic.id for topic in keep])))
-    return list(db.session.execute(query.order_by(Topic.position, Topic.name)).scalars())
+    return list(db.session.execute(query.order_by(Topic.position, swedish(Topic.name))).scalars())
 
 
 def find_companies(text: str, limit: int = 20) -> list[Company]:
@@ -504,4 +505,4 @@ def find_companies(text: str, limit: int = 20) -> list[Company]:
     if not key:
         return []
     query = select(Company).where(*(Company.name_key.contains(word, autoescape=True) for word in key.split()))
-    return list(db.session.execute(query.order_by(Company.name, Company.id).limit(limit)).scalars())
+    return list(db.session.execute(query.order_by(swedish(Company.name), Company.id).limit(limit)).scalars())

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, case, delete, desc, exists, false, func, i
 
 from crm.companies.models import SIZE_CLASSES, Company, CompanySni, CompanyStatus, Tag, company_tags
 from crm.companies.sni import divisions_in
+from crm.dbtypes import swedish
 from crm.extensions import db
 from crm.visits import plan
 from crm.visits.models import FollowUp, FollowUpStatus, StoredSuggestion, Visit, VisitKind, VisitStatus
@@ -226,7 +227,7 @@ def suggestion_query(year: int, now: datetime, gaps: Gaps, *, visible_follow_ups
         .outerjoin(open_follow_ups, open_follow_ups.c.company_id == Company.id)
         .outerjoin(tagged_new, tagged_new.c.company_id == Company.id)
         .where(Company.status == CompanyStatus.ACTIVE, this_year.c.company_id.is_(None), score > 0)
-        .order_by(desc("score"), Company.name_key, Company.id)
+        .order_by(desc("score"), swedish(Company.name), Company.id)
     )
 
 
@@ -264,7 +265,7 @@ def _rest_by_name(year: int, candidates, *visit_conditions: ColumnElement[bool],
         .where(func.coalesce(Company.status, "") == CompanyStatus.ACTIVE.value, Company.id.not_in(candidates),
                ~_visit_taken(Company.id, year),
                *visit_conditions)
-        .order_by(Company.name_key, Company.id)
+        .order_by(swedish(Company.name), Company.id)
         .limit(limit)
     )
 

@@ -13,7 +13,7 @@ VALID = {
     "org_number": "5560360793",
     "legal_form": "Aktiebolag",
     "status": "aktiv",
-    "sni_codes": "25620, 1110",
+    "sni_codes": "25620, 01110",
     "sni_version": "SNI 2007",
     "size_class": "3",
     "employees": "14",
@@ -54,7 +54,7 @@ def test_staff_creates_a_company(client, login_as):
         ("org_number", "556036-0794", "kontrollsiffran stämmer inte"),
         ("org_number", "12345", "tio siffror"),
         ("visiting_postcode", "1234", "fem siffror"),
-        ("sni_codes", "04000", "04000 är ingen SNI-kod"),
+        ("sni_codes", "04000", "04000 finns inte i SNI 2007."),
         ("name", "", "Fyll i företagets namn."),
         ("employees", "-3", "Skriv ett antal"),
     ],
@@ -169,7 +169,7 @@ def test_sort_by_name_descending(client, login_as, register):
     login_as("staff")
     html = client.get("/foretag/", query_string={"sort": "namn", "order": "desc"}).get_data(as_text=True)
     positions = [html.index(company.name) for company in register]
-    assert positions[1] < positions[2] < positions[0]  # Södra, Hamnkrogen, Åbyvik (å sorts as a)
+    assert positions[0] < positions[1] < positions[2]  # Åbyvik, Södra, Hamnkrogen (Å after Z)
 
 
 def test_pagination_keeps_filters(app, client, login_as, factories):
