@@ -207,12 +207,17 @@ VISIT_NOTES = [
 
 
 def _seed_visits_and_meetings(rng: random.Random, users) -> None:
-    """This year's plan with done, booked and proposed visits, follow-ups and meetings, relative to today."""
+    """This year's plan with done, booked and proposed visits, follow-ups and meetings, relative to today.
+
+    Done visits all began at least a day ago (Stockholm time), as the service demands of a real one.
+    """
     from datetime import datetime, time, timedelta
 
     from sqlalchemy import select
 
-    today = datetime.now().date()
+    from crm.timeutil import STOCKHOLM
+
+    today = datetime.now(STOCKHOLM).date()
     staff = [user for user in users if user.role == Role.STAFF]
     politician = next(user for user in users if user.role == Role.POLITICIAN)
     topics = {topic.name: topic for topic in db.session.execute(select(Topic)).scalars()}
@@ -228,13 +233,15 @@ def _seed_visits_and_meetings(rng: random.Random, users) -> None:
     for index, days_ago in enumerate(done_days):
         company = companies[index]
         start = stockholm_to_utc(datetime.combine(today - timedelta(days=days_ago), time(9, 0)))
+        end = start + timedelta(hours=1, minutes=30)
         complaint, praise, topic_name = VISIT_NOTES[index % len(VISIT_NOTES)]
         visit = Visit(
             company=company, kind=VisitKind.POLITICIAN, status=VisitStatus.DONE, year=start.year,
-            starts_at=start, ends_at=start + timedelta(hours=1, minutes=30), place=company.visiting_address,
+            starts_at=start, ends_at=end, place=company.visiting_address,
             purpose="Lära känna företaget och höra hur kommunen kan underlätta.",
             less_satisfied_with=complaint, satisfied_with=praise, feedback_preference="E-post till VD",
-            summary="Rundvandring i lokalerna och samtal med ledningen.", completed_at=start,
+            summary="Rundvandring i lokalerna och samtal med ledningen.",
+            completed_at=end, completed_by=staff[index % len(staff)],
             participants=[politician, staff[index % len(staff)]], topics=[topics[topic_name]],
             contacts=[link.contact for link in company.contact_links[:1]],
         )

@@ -141,6 +141,7 @@ class EventForm(_EventFields):
     deadline_day = _day(_l("Sista anmälningsdag"), required=False,
                         description=_l("Valfritt. Efter den kan inbjudna inte längre svara via länken."))
     deadline_time = _time(_l("Klockslag för sista anmälan"), required=False)
+    override = BooleanField(_l("Spara ändå"), description=_l("Spara tiden trots att du redan är upptagen då."))
     submit = SubmitField(_l("Spara"))
 
     def __init__(self, *args, **kwargs):
@@ -336,6 +337,7 @@ class MoveForm(FlaskForm):
     start_time = _time(_l("Ny starttid"), message=_l("Fyll i starttiden."))
     end_time = _time(_l("Ny sluttid"), message=_l("Fyll i sluttiden."))
     place = StringField(_l("Plats"), validators=[Length(max=300, message=_l("Högst %(max)d tecken."))])
+    override = BooleanField(_l("Spara ändå"), description=_l("Spara tiden trots att du redan är upptagen då."))
     submit = SubmitField(_l("Flytta träffen"))
 
     def validate(self, extra_validators=None) -> bool:

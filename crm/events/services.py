@@ -15,8 +15,10 @@ from sqlalchemy import delete, func, select
 
 from crm.auth.models import User
 from crm.companies.models import Company, CompanyContact, ContactPerson
+from crm.conflicts import refuse_double_booking
 from crm.errors import RuleRefused
 from crm.events import invitations
+from crm.events.busy import KIND as BUSY_KIND
 from crm.events.models import (
     Answer,
     Attendance,
@@ -148,12 +150,20 @@ def _apply(event: Event, data: EventData) -> None:
     event.asks_dietary = data.asks_dietary
 
 
-def create_event(data: EventData, organizer: User) -> Event:
+def _refuse_double_booking(event: Event) -> None:
+    """ParticipantsBusy if the organizer already has a visit or another event at the event's time."""
+    refuse_double_booking([event.organizer_id], event.starts_at, event.ends_at, skip=(BUSY_KIND, event.id))
+
+
+def create_event(data: EventData, organizer: User, override: bool = False) -> Event:
+    """A new event run by `organizer`; refused while the organizer is busy then, unless `override`."""
     _check(data)
     event = Event(organizer=organizer, status=EventStatus.PLANNED, sequence=0)
     _apply(event, data)
     db.session.add(event)
     db.session.flush()
+    if not override:
+        _refuse_double_booking(event)
     return event
 
 
@@ -207,16 +217,22 @@ def _utc_on(day: date, at: time) -> datetime:
         raise MissingLocalTime(day, at) from None
 
 
-def update_event(event: Event, data: EventData, now: datetime | None = None) -> int:
-    """Save the change; if invitees can see it (time, place, title), each gets an update. Returns updates queued."""
+def update_event(event: Event, data: EventData, now: datetime | None = None, override: bool = False) -> int:
+    """Save the change; if invitees can see it (time, place, title), each gets an update. Returns updates queued.
+
+    A new time is refused while the organizer is busy then, unless `override`.
+    """
     if event.status == EventStatus.CANCELLED:
         raise AlreadyCancelled()
     _check(data)
     now = now or utcnow()
     old_capacity = event.capacity
     before = event.sequence
+    moved = (event.starts_at, event.ends_at) != (data.starts_at, data.ends_at)
     _apply(event, data)
     db.session.flush()  # the SEQUENCE rises here if something calendar-visible changed
+    if moved and not override:
+        _refuse_double_booking(event)
     # Only a change invitees can see is sent: a SEQUENCE raised earlier by a status change alone
     # (planerad -> inbjudan skickad) or by uninviting someone else is no news to them.
     sent = invitations.send_updates(event, now) if event.sequence > before else 0
@@ -226,7 +242,7 @@ def update_event(event: Event, data: EventData, now: datetime | None = None) -> 
 
 
 def move_event(event: Event, day: date, start: time, end: time, place: str | None = None,
-               now: datetime | None = None) -> int:
+               now: datetime | None = None, override: bool = False) -> int:
     """Move this one event to another day or time (and place); the deadline moves along. Returns updates queued."""
     if end <= start:
         raise EndBeforeStart()
@@ -239,7 +255,7 @@ def move_event(event: Event, day: date, start: time, end: time, place: str | Non
         place=event.place if place is None else place, link=event.link, description=event.description,
         capacity=event.capacity, registration_deadline=deadline, asks_dietary=event.asks_dietary,
     )
-    return update_event(event, data, now)
+    return update_event(event, data, now, override)
 
 
 def rest_of_series(event: Event) -> list[Event]:

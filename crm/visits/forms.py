@@ -118,6 +118,7 @@ class VisitForm(FlaskForm):
         render_kw={"inputmode": "numeric"},
     )
     counts_towards_target = BooleanField(_l("Räknas mot årets besöksmål"), default=True)
+    override = BooleanField(_l("Boka ändå"), description=_l("Spara tiden trots att någon redan är upptagen då."))
     save = SubmitField(_l("Spara"))
     save_and_book = SubmitField(_l("Spara och boka"))
 
@@ -275,6 +276,13 @@ class ProtocolForm(FlaskForm):
             "feedback_preference": visit.feedback_preference,
             "topics": [topic.id for topic in visit.topics],
         }
+
+
+class BookForm(FlaskForm):
+    """Booking from the visit page; `override` books although a participant is busy then."""
+
+    override = BooleanField(_l("Boka ändå"))
+    submit = SubmitField(_l("Boka ändå"))
 
 
 class CancelForm(FlaskForm):

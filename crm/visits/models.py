@@ -120,10 +120,13 @@ class Visit(Audited, db.Model):
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Who marked the visit genomförd, and when: set together by the service that does it.
     completed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    completed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     company: Mapped[Company] = relationship("Company")
     created_by: Mapped[Optional[User]] = relationship("User", foreign_keys=[created_by_id])
+    completed_by: Mapped[Optional[User]] = relationship("User", foreign_keys=[completed_by_id])
     participants: Mapped[list[User]] = relationship(
         "User", secondary=visit_participants, order_by="User.name.collate('sv')"
     )

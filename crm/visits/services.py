@@ -1,8 +1,10 @@
 """Company visits: the status flow, who sees what, and the queries the pages need.
 
 föreslagen → bokad → genomförd, or inställd (with a reason) from föreslagen or bokad. The flow is
-enforced here, whatever form or job calls it. Services take the acting user as an argument and
-never read the request; the view commits. SEQUENCE is kept by `crm.visits.calendar`.
+enforced here, whatever form or job calls it: a visit is genomförd only once it has begun, and who marked
+it so is kept. Booking or moving a visit is refused while a participant is busy then, unless overridden.
+Services take the acting user as an argument and never read the request; the view commits. SEQUENCE is
+kept by `crm.visits.calendar`.
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ from sqlalchemy.orm import joinedload, raiseload, selectinload
 from crm.auth.models import Role, User
 from crm.companies.models import Company, CompanyContact, ContactPerson, Topic
 from crm.companies.timeline import TimelinePosition, older_than
+from crm.conflicts import refuse_double_booking
 from crm.dbtypes import swedish
 from crm.errors import RuleRefused
 from crm.extensions import db
-from crm.timeutil import STOCKHOLM, local, utcnow
+from crm.templating import format_datetime
+from crm.timeutil import STOCKHOLM, as_utc, local, utcnow
+from crm.visits.busy import KIND as BUSY_KIND
 from crm.visits.models import Visit, VisitKind, VisitNote, VisitStatus, visit_participants
 
 NOTE_MAX_LENGTH = 5_000
@@ -87,6 +92,22 @@ class IllegalTransition(VisitError):
 
 class VisitClosed(VisitError):
     message = _l("Besöket är genomfört eller inställt och kan inte längre ändras.")
+
+
+class NotStartedYet(VisitError):
+    """A visit counts towards the target once it has taken place: it cannot be marked done before it begins."""
+
+    def __init__(self, starts_at: datetime):
+        super().__init__(starts_at)
+        self.starts_at = starts_at
+
+    def __str__(self) -> str:
+        return str(
+            _l(
+                "Besöket kan markeras som genomfört först när det har börjat (%(start)s).",
+                start=format_datetime(self.starts_at),
+            )
+        )
 
 
 class ProtocolNotOpen(VisitError):
@@ -268,26 +289,58 @@ def create_visit(company: Company, data: VisitData, author: User) -> Visit:
     return visit
 
 
-def update_visit(visit: Visit, data: VisitData) -> None:
-    """Change a proposed or booked visit; a booked one keeps its times (rescheduling is allowed)."""
+def _booking(visit: Visit) -> tuple:
+    """What a double booking depends on: the time and who takes part."""
+    return visit.starts_at, visit.ends_at, {user.id for user in visit.participants}
+
+
+def _refuse_double_booking(visit: Visit) -> None:
+    """ParticipantsBusy if a participant already has a visit or an event at the visit's time."""
+    participant_ids = [user.id for user in visit.participants]
+    refuse_double_booking(participant_ids, visit.starts_at, visit.ends_at, skip=(BUSY_KIND, visit.id))
+
+
+def update_visit(visit: Visit, data: VisitData, override: bool = False) -> None:
+    """Change a proposed or booked visit; a booked one keeps its times (rescheduling is allowed).
+
+    Moving a booked visit, or adding to its participants, is refused while someone is busy then, unless
+    `override` (the user saw the conflicts and books anyway).
+    """
     if visit.status in FINAL:
         raise VisitClosed()
+    before = _booking(visit)
     _apply(visit, visit.company_id, data)
     db.session.flush()
+    if visit.status == VisitStatus.BOOKED and not override and _booking(visit) != before:
+        _refuse_double_booking(visit)
 
 
-def book(visit: Visit) -> None:
-    """föreslagen → bokad: the visit needs its date, start and end first."""
+def book(visit: Visit, override: bool = False) -> None:
+    """föreslagen → bokad: the visit needs its date, start and end first, and participants free then
+    (unless `override`)."""
     _ensure_allowed(visit, VisitStatus.BOOKED)
     _check_times(visit.starts_at, visit.ends_at, required=True)
     _move(visit, VisitStatus.BOOKED)
     db.session.flush()
+    if not override:
+        _refuse_double_booking(visit)
 
 
-def complete(visit: Visit) -> None:
-    """bokad → genomförd; then the protocol is written."""
+def has_begun(visit: Visit, now: datetime | None = None) -> bool:
+    """Has the visit's start passed? Only then can it be marked genomförd."""
+    return visit.starts_at is not None and as_utc(visit.starts_at) <= (now or utcnow())
+
+
+def complete(visit: Visit, by: User, now: datetime | None = None) -> None:
+    """bokad → genomförd, once the visit has begun; who did it and when are kept. Then the protocol is written."""
+    _ensure_allowed(visit, VisitStatus.DONE)
+    now = now or utcnow()
+    if visit.starts_at is None:
+        raise TimesRequired()
+    if not has_begun(visit, now):
+        raise NotStartedYet(visit.starts_at)
     _move(visit, VisitStatus.DONE)
-    visit.completed_at = utcnow()
+    visit.completed_at, visit.completed_by = now, by
     db.session.flush()
 
 
@@ -419,6 +472,7 @@ def load_for_page(visit_id: int) -> Visit | None:
         options=[
             joinedload(Visit.company),
             joinedload(Visit.created_by),
+            joinedload(Visit.completed_by),
             selectinload(Visit.participants),
             selectinload(Visit.contacts),
             selectinload(Visit.topics),

@@ -14,11 +14,12 @@ from flask_login import current_user
 from crm.auth.access import roles_required
 from crm.auth.models import Role
 from crm.companies.models import Company
+from crm.conflicts import ParticipantsBusy
 from crm.extensions import db
 from crm.mail.links import absolute_url
 from crm.visits import bp, services
 from crm.visits.calendar import has_calendar_entry, visit_ics
-from crm.visits.forms import CancelForm, NoteForm, ProtocolForm, VisitFilterForm, VisitForm
+from crm.visits.forms import BookForm, CancelForm, NoteForm, ProtocolForm, VisitFilterForm, VisitForm
 from crm.visits.models import Visit, VisitStatus
 
 WRITERS = (Role.STAFF,)
@@ -74,16 +75,19 @@ def _visit_form(visit: Visit | None, company_id: int, **kwargs) -> VisitForm:
     )
 
 
-def _render_detail(visit: Visit, note_form: NoteForm | None = None, status: int = 200):
+def _render_detail(visit: Visit, note_form: NoteForm | None = None, status: int = 200, conflicts=()):
     in_full = services.sees_in_full(current_user, visit)
     return render_template(
         "visits/detail.html",
         visit=visit,
+        conflicts=conflicts,
+        book_form=BookForm() if conflicts else None,
         in_full=in_full,
         manages=services.manages(current_user),
         takes_part=services.takes_part(current_user, visit),
         contact_details=services.sees_contact_details(current_user),
         may_sign_up=current_user.has_role(Role.POLITICIAN) and visit.status == VisitStatus.BOOKED,
+        begun=services.has_begun(visit),
         note_form=note_form or (NoteForm() if services.may_add_note(current_user, visit) else None),
         has_ics=in_full and has_calendar_entry(visit),
     ), status
@@ -111,14 +115,20 @@ def new():
         query = (request.args.get("q") or "").strip()
         return render_template("visits/pick_company.html", q=query, companies=services.find_companies(query))
     form = _visit_form(None, company.id, data={"officials": [current_user.id]})
+    conflicts = []
     if form.validate_on_submit():
-        visit = services.create_visit(company, form.to_data(), _me())
-        if form.booking:
-            services.book(visit)
-        db.session.commit()
-        flash(_("Besöket är bokat.") if form.booking else _("Besöket är sparat som förslag."), "success")
-        return _to_detail(visit.id)
-    return render_template("visits/form.html", form=form, company=company, visit=None)
+        try:
+            visit = services.create_visit(company, form.to_data(), _me())
+            if form.booking:
+                services.book(visit, override=form.override.data)
+        except ParticipantsBusy as busy:
+            db.session.rollback()
+            conflicts = busy.conflicts
+        else:
+            db.session.commit()
+            flash(_("Besöket är bokat.") if form.booking else _("Besöket är sparat som förslag."), "success")
+            return _to_detail(visit.id)
+    return render_template("visits/form.html", form=form, company=company, visit=None, conflicts=conflicts)
 
 
 @bp.route("/<int:visit_id>")
@@ -136,17 +146,22 @@ def edit(visit_id: int):
     if visit.status in services.FINAL:
         return _refused(services.VisitClosed(), visit.id)
     form = _visit_form(visit, visit.company_id, data=VisitForm.initial_data(visit))
+    conflicts = []
     if form.validate_on_submit():
         try:
-            services.update_visit(visit, form.to_data())
+            services.update_visit(visit, form.to_data(), override=form.override.data)
             if form.booking:
-                services.book(visit)
+                services.book(visit, override=form.override.data)
+        except ParticipantsBusy as busy:
+            db.session.rollback()
+            conflicts = busy.conflicts
         except services.VisitError as error:
             return _refused(error, visit.id)
-        db.session.commit()
-        flash(_("Besöket är bokat.") if form.booking else _("Ändringarna är sparade."), "success")
-        return _to_detail(visit.id)
-    return render_template("visits/form.html", form=form, company=visit.company, visit=visit)
+        else:
+            db.session.commit()
+            flash(_("Besöket är bokat.") if form.booking else _("Ändringarna är sparade."), "success")
+            return _to_detail(visit.id)
+    return render_template("visits/form.html", form=form, company=visit.company, visit=visit, conflicts=conflicts)
 
 
 def _edit_protocol(visit: Visit):
@@ -164,7 +179,10 @@ def _edit_protocol(visit: Visit):
 def book(visit_id: int):
     visit = db.get_or_404(Visit, visit_id)
     try:
-        services.book(visit)
+        services.book(visit, override=BookForm().override.data)
+    except ParticipantsBusy as busy:
+        db.session.rollback()
+        return _render_detail(_visible_or_404(visit_id), conflicts=busy.conflicts)
     except services.TimesRequired as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -181,7 +199,7 @@ def book(visit_id: int):
 def complete(visit_id: int):
     visit = db.get_or_404(Visit, visit_id)
     try:
-        services.complete(visit)
+        services.complete(visit, _me())
     except services.VisitError as error:
         return _refused(error, visit.id)
     db.session.commit()

@@ -27,12 +27,12 @@ def test_a_visit_is_proposed_then_booked_then_done(app, factories, users):
     company = factories.company()
     visit = services.create_visit(company, _data(), users["staff"])
     assert visit.status == PROPOSED and visit.year == services.stockholm_today().year
-    visit.starts_at = stockholm_to_utc(datetime(2027, 2, 3, 9, 0))
-    visit.ends_at = stockholm_to_utc(datetime(2027, 2, 3, 10, 0))
+    visit.starts_at = stockholm_to_utc(datetime(2026, 2, 3, 9, 0))
+    visit.ends_at = stockholm_to_utc(datetime(2026, 2, 3, 10, 0))
     services.book(visit)
     assert visit.status == BOOKED
-    services.complete(visit)
-    assert visit.status == DONE and visit.completed_at is not None
+    services.complete(visit, users["staff"])
+    assert visit.status == DONE and visit.completed_at is not None and visit.completed_by == users["staff"]
 
 
 @pytest.mark.parametrize("start", [PROPOSED, BOOKED])
@@ -48,13 +48,13 @@ def test_proposed_and_booked_visits_can_be_cancelled_with_a_reason(app, factorie
 @pytest.mark.parametrize(
     "start, action",
     [
-        (PROPOSED, services.complete),  # must be booked first
+        (PROPOSED, lambda visit: services.complete(visit, None)),  # must be booked first
         (BOOKED, services.book),  # already booked
         (DONE, services.book),
-        (DONE, services.complete),
+        (DONE, lambda visit: services.complete(visit, None)),
         (DONE, lambda visit: services.cancel(visit, "För sent")),
         (CANCELLED, services.book),
-        (CANCELLED, services.complete),
+        (CANCELLED, lambda visit: services.complete(visit, None)),
         (CANCELLED, lambda visit: services.cancel(visit, "Igen")),
     ],
 )
@@ -139,7 +139,7 @@ def test_staff_propose_book_complete_and_write_the_protocol(client, login_as, fa
     response = client.post(
         f"/besok/nytt?company_id={company.id}",
         data=visit_form(politicians=[str(users["politician"].id)], officials=[str(users["staff"].id)],
-                        contacts=[str(contact.id)], topics=[str(topic.id)]),
+                        contacts=[str(contact.id)], topics=[str(topic.id)], day="2026-11-03"),
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     visit_id = int(response.headers["Location"].rsplit("/", 1)[1])
@@ -148,7 +148,7 @@ def test_staff_propose_book_complete_and_write_the_protocol(client, login_as, fa
     visit = db.session.get(Visit, visit_id)
     assert visit.status == PROPOSED and visit.contacts == [contact] and visit.topics == [topic]
     assert {user.id for user in visit.participants} == {users["politician"].id, users["staff"].id}
-    assert visit.starts_at == stockholm_to_utc(datetime(2026, 12, 3, 9, 0))
+    assert visit.starts_at == stockholm_to_utc(datetime(2026, 11, 3, 9, 0))
 
     assert client.post(f"/besok/{visit_id}/boka").status_code == 302
     assert fresh(visit).status == BOOKED

@@ -27,7 +27,7 @@ def _committed(visit):
         lambda v, f: setattr(v, "place", "Kommunhuset"),
         lambda v, f: setattr(v, "kind", VisitKind.WELCOME),
         lambda v, f: setattr(v, "company", f.company()),
-        lambda v, f: services.complete(v),
+        lambda v, f: services.complete(v, None),
         lambda v, f: services.cancel(v, "Förhinder"),
     ],
     ids=["start", "end", "place", "kind", "company", "status-done", "status-cancelled"],
@@ -95,11 +95,12 @@ def test_edits_through_the_pages_keep_the_uid_and_raise_the_sequence(client, log
         assert client.post(url, data=data).status_code == 302
         sequences.append(fresh(visit).sequence)
 
-    post(f"/besok/{visit.id}/redigera", **visit_form())  # a time is set
-    post(f"/besok/{visit.id}/redigera", **visit_form(purpose="Bara syftet ändras"))  # nothing that matters
+    begun = "2026-11-03"  # a visit can be marked done only once it has begun
+    post(f"/besok/{visit.id}/redigera", **visit_form(day=begun))  # a time is set
+    post(f"/besok/{visit.id}/redigera", **visit_form(day=begun, purpose="Bara syftet ändras"))  # nothing that matters
     post(f"/besok/{visit.id}/boka")
-    post(f"/besok/{visit.id}/redigera", **visit_form(start_time="08:30"))  # moved
-    post(f"/besok/{visit.id}/redigera", **visit_form(start_time="08:30", place="Kommunhuset"))
+    post(f"/besok/{visit.id}/redigera", **visit_form(day=begun, start_time="08:30"))  # moved
+    post(f"/besok/{visit.id}/redigera", **visit_form(day=begun, start_time="08:30", place="Kommunhuset"))
     post(f"/besok/{visit.id}/genomfor")
     post(f"/besok/{visit.id}/redigera", summary="Protokollet ändrar inte kalendern")
     assert sequences == [0, 1, 1, 2, 3, 4, 5, 5]
