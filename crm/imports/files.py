@@ -1,4 +1,9 @@
-"""Where an import's upload, its parsed copy and its progress live: the import folder."""
+"""Where an import's upload, its parsed copy and its progress live: the import folder.
+
+The web app writes the upload, the scheduler process reads it and writes the progress, so both must
+see the same folder (IMPORT_FOLDER, else the instance folder's imports/). Progress is a file, not a
+row, because on SQLite the running import holds the database's only write lock.
+"""
 
 from __future__ import annotations
 
