@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask import current_app
 from icalendar import Calendar, Event
 
 from crm.extensions import db
@@ -103,7 +104,7 @@ def test_a_download_is_an_attachment_without_method_or_attendees(client, staff, 
     assert "SUMMARY:Företagsbesök: Kajens Fisk AB" in lines
     assert "LOCATION:Kajen 3" in lines
     description = next(line for line in lines if line.startswith("DESCRIPTION:"))
-    assert "Prata om hamnen." in description and f"http://localhost/besok/{visit.id}" in description
+    assert "Prata om hamnen." in description and f"{current_app.config['BASE_URL']}/besok/{visit.id}" in description
     assert f"UID:{visit.uid}" in lines and "SEQUENCE:0" in lines
     assert f"DTSTAMP:{fresh(visit).updated_at.astimezone(UTC):%Y%m%dT%H%M%SZ}" in lines
     assert not icalendar_errors(response.data)
