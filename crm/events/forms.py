@@ -28,7 +28,16 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 
 from crm.events import services
 from crm.events.models import Event, EventKind, EventStatus
-from crm.events.series import MONTHS, WEEKDAYS, Frequency, SeriesRule, SeriesRuleError, dates, occurrences
+from crm.events.series import (
+    Frequency,
+    SeriesRule,
+    SeriesRuleError,
+    dates,
+    month_names,
+    occurrences,
+    public_holidays,
+    weekday_names,
+)
 from crm.formfields import DayField, MultiCheckboxField
 from crm.networks.models import Network
 from crm.timeutil import NonexistentLocalTime, local, stockholm_to_utc
@@ -220,10 +229,7 @@ class SeriesForm(_EventFields):
         default="1",
         description=_l("Gäller träffar en gång i månaden: till exempel första fredagen."),
     )
-    weekday = SelectField(
-        _l("Veckodag"), default="4",
-        choices=[SelectChoice(str(n), name.capitalize()) for n, name in enumerate(WEEKDAYS)],
-    )
+    weekday = SelectField(_l("Veckodag"), default="4", choices=[])  # Babel's names, set per request
     interval = IntegerField(
         _l("Antal veckor mellan träffarna"), default=1,
         validators=[Optional(), NumberRange(min=1, max=8, message=_l("Skriv ett tal mellan 1 och 8."))],
@@ -236,7 +242,7 @@ class SeriesForm(_EventFields):
     end_time = _time(_l("Sluttid"), message=_l("Fyll i sluttiden."))
     skip_months = MultiCheckboxField(
         _l("Hoppa över månader"),
-        choices=[SelectChoice(str(n), name.capitalize()) for n, name in enumerate(MONTHS, start=1)],
+        choices=[],
         description=_l("Till exempel juni, juli och augusti för ett sommaruppehåll."),
         invalid_choice_message=_l("Välj bara månader i listan."),
     )
@@ -248,14 +254,44 @@ class SeriesForm(_EventFields):
     )
     deadline_time = _time(_l("Klockslag för sista anmälan"), required=False)
     shown_dates = HiddenField()
+    # The preview's dates as checkboxes: only the ticked ones are created; holidays start unticked.
+    days = MultiCheckboxField(_l("Datum som skapas"), choices=[], validate_choice=False)
     preview = SubmitField(_l("Visa datumen"))
     create = SubmitField(_l("Skapa träffarna"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.weekday.choices = [SelectChoice(str(n), name.capitalize()) for n, name in enumerate(weekday_names())]
+        self.skip_months.choices = [
+            SelectChoice(str(n), name.capitalize()) for n, name in enumerate(month_names(), start=1)
+        ]
         self.times: list[tuple[datetime, datetime]] = []
+        self.holidays: dict[date, str] = {}
         self.rule: SeriesRule | None = None
         self.deadline: datetime | None = None
+
+    @property
+    def chosen_times(self) -> list[tuple[datetime, datetime]]:
+        """The rule's events whose dates are ticked."""
+        ticked = set(self.days.data or ())
+        return [(start, end) for start, end in self.times if local(start).date().isoformat() in ticked]
+
+    @property
+    def preview_rows(self) -> list[tuple[datetime, datetime, str, str]]:
+        """Start, end, the date as ticked (ISO) and the holiday's name or '' for each event of the rule."""
+        rows = []
+        for start, end in self.times:
+            day = local(start).date()
+            rows.append((start, end, day.isoformat(), self.holidays.get(day, "")))
+        return rows
+
+    def _tick_days(self) -> None:
+        """Tick every date but the holidays, unless these same dates were shown and ticked already."""
+        self.holidays = public_holidays(self.rule.first_day, self.rule.last_day)
+        shown = [local(start).date() for start, _ in self.times]
+        self.days.choices = [SelectChoice(day.isoformat(), day.isoformat()) for day in shown]
+        if self.shown_dates.data != self.fingerprint:
+            self.days.data = [day.isoformat() for day in shown if day not in self.holidays]
 
     @property
     def fingerprint(self) -> str:
@@ -301,6 +337,10 @@ class SeriesForm(_EventFields):
         except SeriesRuleError as error:
             self.frequency.errors = [*self.frequency.errors, error.message]
             return False
+        self._tick_days()
+        if self.confirmed and not self.chosen_times:
+            self.days.errors = [str(_l("Välj minst ett datum att skapa."))]
+            return False
         return self._validate_deadline()
 
     def _validate_deadline(self) -> bool:
@@ -314,7 +354,7 @@ class SeriesForm(_EventFields):
         if self.deadline_time.data is None:
             self.deadline_time.errors.append(str(_l("Fyll i klockslaget för sista anmälan.")))
             return False
-        first_start = self.times[0][0]
+        first_start = (self.chosen_times or self.times)[0][0]
         day = local(first_start).date() - timedelta(days=self.deadline_days.data)
         self.deadline = utc_or_error(self.deadline_time, day)
         if self.deadline is None:
@@ -325,7 +365,7 @@ class SeriesForm(_EventFields):
         return True
 
     def to_data(self) -> services.EventData:
-        start, end = self.times[0]
+        start, end = self.chosen_times[0]
         return services.EventData(starts_at=start, ends_at=end, registration_deadline=self.deadline,
                                   **self._common())
 

@@ -11,13 +11,39 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from babel.dates import get_day_names, get_month_names
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
 from crm.timeutil import stockholm_to_utc
 
-WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
-ORDINALS = {1: "första", 2: "andra", 3: "tredje", 4: "fjärde", -1: "sista"}
-MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-          "november", "december")
+ORDINALS = {1: _l("första"), 2: _l("andra"), 3: _l("tredje"), 4: _l("fjärde"), -1: _l("sista")}
 MAX_EVENTS = 120  # a rule that would make more is refused as a mistake
+
+
+def weekday_names() -> list[str]:
+    """Monday to Sunday in the current language, from Babel: 'måndag' … or 'Monday' …."""
+    names = get_day_names("wide", locale=get_locale() or "sv")
+    return [names[n] for n in range(7)]
+
+
+def month_names() -> list[str]:
+    """January to December in the current language, from Babel: 'januari' … or 'January' …."""
+    names = get_month_names("wide", locale=get_locale() or "sv")
+    return [names[n] for n in range(1, 13)]
+
+
+def public_holidays(first: date, last: date) -> dict[date, str]:
+    """Swedish public holidays and the eves kept as such (midsommarafton, julafton …) from `first` to `last`,
+    named in the current language. Sundays are left out: they are not in the way of a weekday series."""
+    import holidays
+
+    language = "en_US" if str(get_locale() or "sv").startswith("en") else "sv"
+    found = holidays.country_holidays(
+        "SE", years=range(first.year, last.year + 1), language=language, include_sundays=False,
+        categories=(holidays.PUBLIC, holidays.DE_FACTO),
+    )
+    return {day: name for day, name in sorted(found.items()) if first <= day <= last}
 
 
 class Frequency(enum.StrEnum):
@@ -38,16 +64,21 @@ class SeriesRule:
     skip_months: frozenset[int] = field(default_factory=frozenset)  # e.g. {6, 7, 8} for no summer meetings
 
     def describe(self) -> str:
+        """The rule in words, in the current language: 'första fredag varje månad 07:30–09:00, …'."""
+        from flask_babel import gettext as _
+
+        weekday = weekday_names()[self.weekday]
         times = f"{self.start_time:%H:%M}–{self.end_time:%H:%M}"
         if self.frequency == Frequency.MONTHLY:
-            text = f"{ORDINALS[self.ordinal]} {WEEKDAYS[self.weekday]} varje månad"
+            text = _("%(ordinal)s %(weekday)s varje månad", ordinal=ORDINALS[self.ordinal], weekday=weekday)
         elif self.interval == 1:
-            text = f"varje {WEEKDAYS[self.weekday]}"
+            text = _("varje %(weekday)s", weekday=weekday)
         else:
-            text = f"var {self.interval}:e vecka på {WEEKDAYS[self.weekday]}"
+            text = _("var %(num)d:e vecka på %(weekday)s", num=self.interval, weekday=weekday)
         text = f"{text} {times}, {self.first_day:%Y-%m-%d} – {self.last_day:%Y-%m-%d}"
         if self.skip_months:
-            text += " utom " + ", ".join(MONTHS[m - 1] for m in sorted(self.skip_months))
+            months = month_names()
+            text += " " + _("utom %(months)s", months=", ".join(months[m - 1] for m in sorted(self.skip_months)))
         return text
 
 

@@ -7,6 +7,7 @@ Calendar-visible changes raise the SEQUENCE (crm.events.calendar) and queue upda
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -167,13 +168,17 @@ def create_event(data: EventData, organizer: User, override: bool = False) -> Ev
     return event
 
 
-def create_series(data: EventData, rule: SeriesRule, organizer: User) -> EventSeries:
-    """One event per date of the rule, each with its own UID; `data`'s times are replaced by the rule's.
+def create_series(data: EventData, rule: SeriesRule, organizer: User,
+                  days: Collection[date] | None = None) -> EventSeries:
+    """One event per date of the rule (only those in `days` when given), each with its own UID; `data`'s
+    times are replaced by the rule's.
 
     A registration deadline in `data` is read relative to `data.starts_at` and kept at the same
-    wall-clock distance before each event (two days before at 12:00 stays 12:00 across DST).
+    clock time and number of days before each event (two days before at 12:00 stays 12:00 across DST).
     """
     times = occurrences(rule)
+    if days is not None:
+        times = [(start, end) for start, end in times if local(start).date() in days]
     series = EventSeries(title=data.title.strip(), rule=rule.describe(), created_by_id=organizer.id)
     db.session.add(series)
     for start, end in times:

@@ -154,12 +154,14 @@ def new_series():
     changed = False
     if form.validate_on_submit():
         if form.confirmed:
-            series = services.create_series(form.to_data(), form.rule, _me())
+            chosen = {local(start).date() for start, _end in form.chosen_times}
+            series = services.create_series(form.to_data(), form.rule, _me(), days=chosen)
             db.session.commit()
             flash(ngettext("%(num)d träff är skapad.", "%(num)d träffar är skapade.", len(series.events)), "success")
             return _to_event(series.events[0].id)
         changed = bool(form.create.data)
-    preview = form.times if form.is_submitted() and not form.errors else []
+    # The dates stay on show when the only fault is that none of them is ticked.
+    preview = form.times if form.is_submitted() and set(form.errors) <= {"days"} else []
     return render_template("events/series_form.html", form=form, preview=preview, changed=changed)
 
 

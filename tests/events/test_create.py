@@ -22,6 +22,11 @@ def _shown_dates(html: str) -> str:
     return re.search(r'name="shown_dates" value="([^"]*)"', html).group(1)
 
 
+def _ticked(html: str) -> list[str]:
+    """The dates ticked in the preview, as a browser sends them back."""
+    return re.findall(r'name="days" value="([^"]*)" checked', html)
+
+
 def test_an_organizer_creates_one_event(client, login_as, factories):
     me = login_as("organizer")
     network = factories.network(name="Kvinnliga företagare")
@@ -104,7 +109,7 @@ def test_a_series_is_previewed_then_created_in_one_post(client, login_as, factor
         assert shown in html
     assert "2027-01-01" not in html  # January skipped
 
-    form = {**form, "shown_dates": _shown_dates(html), "create": "Skapa"}
+    form = {**form, "shown_dates": _shown_dates(html), "days": _ticked(html), "create": "Skapa"}
     del form["preview"]
     created = client.post("/evenemang/ny-serie", data=form)
 
@@ -131,7 +136,7 @@ def test_a_weekly_series_every_second_week(client, login_as):
     form = series_form(frequency="weekly", weekday="1", interval="2", first_day="2026-03-01", last_day="2026-04-30",
                        start_time="16:00", end_time="17:30", preview="Visa datumen")
     html = client.post("/evenemang/ny-serie", data=form).get_data(as_text=True)
-    form = {**form, "shown_dates": _shown_dates(html), "create": "Skapa"}
+    form = {**form, "shown_dates": _shown_dates(html), "days": _ticked(html), "create": "Skapa"}
     del form["preview"]
     assert client.post("/evenemang/ny-serie", data=form).status_code == 302
     days = [local(event.starts_at).strftime("%Y-%m-%d %H:%M") for event in _events()]
