@@ -9,16 +9,17 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from babel.dates import get_day_names
+
 from crm.auth.models import Role, User
 from crm.mail.links import absolute_url
 from crm.mail.render import render_mail
 from crm.timeutil import local
 
-WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
-
 
 def weekday(value: date) -> str:
-    return WEEKDAYS[value.weekday()]
+    """The Swedish name of the day, from Babel: reminder mails are written in Swedish."""
+    return get_day_names("wide", locale="sv")[value.weekday()]
 
 
 def day_text(value: date) -> str:
