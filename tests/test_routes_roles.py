@@ -62,6 +62,7 @@ ROUTES: dict[str, frozenset[str] | str] = {
     "companies.merge": REGISTER_WRITERS,
     "companies.new_contact": REGISTER_WRITERS,
     "companies.link_contact": REGISTER_WRITERS,
+    "companies.find_contact": REGISTER_WRITERS,
     "contacts.index": CONTACT_READERS,
     "contacts.detail": CONTACT_READERS,
     "contacts.edit": REGISTER_WRITERS,

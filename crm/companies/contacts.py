@@ -13,7 +13,7 @@ from crm.auth.models import Role
 from crm.companies import bp, contacts_bp, services
 from crm.companies.forms import CompanyLinkForm, ContactForm, NewContactForCompanyForm
 from crm.companies.models import Company, CompanyContact, ContactPerson
-from crm.companies.search import as_typed, typed_swedish_words
+from crm.companies.search import _contacts_matching, _id_in, as_typed, typed_swedish_words
 from crm.dbtypes import swedish
 from crm.extensions import db
 from crm.networks import participation
@@ -101,6 +101,34 @@ def new_contact(company_id: int):
         ).scalar_one_or_none()
     return render_template(
         "contacts/form.html", form=form, contact=None, company=company, existing=existing, roles=CONTACT_ROLES
+    )
+
+
+FIND_LIMIT = 20
+
+
+def find_contacts(q: str, limit: int = FIND_LIMIT) -> list[ContactPerson]:
+    """Contact persons whose name or e-mail address holds `q`, through the search indexes, by name."""
+    query = (
+        select(ContactPerson)
+        .where(_id_in(ContactPerson.id, _contacts_matching(fold(q), q.lower())))
+        .options(selectinload(ContactPerson.company_links).selectinload(CompanyContact.company))
+        .order_by(swedish(ContactPerson.name), ContactPerson.id)
+        .limit(limit + 1)
+    )
+    return list(db.session.execute(query).scalars())
+
+
+@bp.route("/<int:company_id>/kontaktpersoner/sok")
+@roles_required(*WRITERS)
+def find_contact(company_id: int):
+    """Find an existing contact person to link to this company: a search and a "Koppla" button per match."""
+    company = db.get_or_404(Company, company_id, options=[selectinload(Company.contact_links)])
+    q = (request.args.get("q") or "").strip()[:200]
+    found = find_contacts(q) if fold(q) else []
+    return render_template(
+        "contacts/find.html", company=company, q=q, found=found[:FIND_LIMIT], more=len(found) > FIND_LIMIT,
+        linked={link.contact_id for link in company.contact_links}, roles=CONTACT_ROLES,
     )
 
 

@@ -160,6 +160,8 @@ class CompanyForm(FlaskForm):
     women_owned = SelectField(_l("Majoritetsägt av kvinnor"), choices=TRISTATE)
     women_reported_on = DateField(_l("Uppgiften om kvinnligt ledd/ägt lämnad"), validators=[Optional()])
     owner_id = SelectField(_l("Ansvarig handläggare"), choices=owner_choices)
+    # Shown only when the name is close to an existing company's (crm.companies.similar).
+    not_a_duplicate = BooleanField(_l("Jag har kontrollerat: det är ett annat företag. Spara ändå."))
     submit = SubmitField(_l("Spara"))
 
     def __init__(self, *args, company_id: int | None = None, **kwargs):

@@ -15,6 +15,7 @@ from crm.companies import bp, export, services
 from crm.companies.forms import CompanyForm, MergeForm, bool_to_tristate
 from crm.companies.models import SIZE_CLASSES, Company, CompanyContact, CompanyStatus, Tag
 from crm.companies.search import SORTS, CompanyFilters, SearchPagination, company_query, district_names
+from crm.companies.similar import similar_companies
 from crm.companies.timeline import TimelinePosition, timeline_page
 from crm.dbtypes import swedish
 from crm.extensions import db
@@ -120,14 +121,17 @@ def _datalists() -> dict:
 @roles_required(*WRITERS)
 def new():
     form = CompanyForm()
+    similar = []
     if request.method == "GET":
         form.owner_id.data = str(current_user.id)
     if form.validate_on_submit():
-        company = services.save_company(Company(), form.data)
-        db.session.commit()
-        flash(_("%(name)s är sparat.", name=company.name), "success")
-        return redirect(url_for("companies.detail", company_id=company.id))
-    return render_template("companies/form.html", form=form, company=None, **_datalists())
+        similar = [] if form.not_a_duplicate.data else similar_companies(form.name.data)
+        if not similar:
+            company = services.save_company(Company(), form.data)
+            db.session.commit()
+            flash(_("%(name)s är sparat.", name=company.name), "success")
+            return redirect(url_for("companies.detail", company_id=company.id))
+    return render_template("companies/form.html", form=form, company=None, similar=similar, **_datalists())
 
 
 @bp.route("/<int:company_id>/redigera", methods=["GET", "POST"])

@@ -293,13 +293,9 @@ def successor_in(versions: Sequence[Interaction], interaction: Interaction) -> I
 
 
 def company_contacts(company_id: int) -> list[ContactPerson]:
-    query = (
-        select(ContactPerson)
-        .join(CompanyContact, CompanyContact.contact_id == ContactPerson.id)
-        .where(CompanyContact.company_id == company_id)
-        .order_by(swedish(ContactPerson.name), ContactPerson.id)
-        .distinct()
-    )
+    linked = select(CompanyContact.contact_id).where(CompanyContact.company_id == company_id)
+    query = select(ContactPerson).where(ContactPerson.id.in_(linked))
+    query = query.order_by(swedish(ContactPerson.name), ContactPerson.id)
     return list(db.session.execute(query).scalars())
 
 
