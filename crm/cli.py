@@ -20,6 +20,7 @@ DEMO_LOGIN_FILE = "demo-login.txt"
 
 def register(app: Flask) -> None:
     from crm.benchmark.generate import generate_data_command
+    from crm.companies.sni_cli import sni_cli
     from crm.imports.cli import import_companies_command
     from crm.scheduler.cli import scheduler_cli, serve_command
 
@@ -29,6 +30,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(generate_data_command)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(serve_command)
+    app.cli.add_command(sni_cli)
 
 
 def _login_file() -> Path:

@@ -60,9 +60,10 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(week, "week")
 
     from crm.companies.models import SIZE_CLASSES
-    from crm.companies.sni import describe
+    from crm.companies.sni import describe, is_valid
 
     app.add_template_filter(describe, "sni_describe")
+    app.add_template_global(is_valid, "sni_is_valid")
     app.add_template_global(SIZE_CLASSES, "size_classes")
 
     from crm.scheduler.health import scheduler_warning

@@ -55,6 +55,7 @@ ROUTES: dict[str, frozenset[str] | str] = {
     "audit.index": ADMIN,
     "companies.index": REGISTER_READERS,
     "companies.detail": REGISTER_READERS,
+    "companies.sni_picker": REGISTER_READERS,
     "companies.new": REGISTER_WRITERS,
     "companies.edit": REGISTER_WRITERS,
     "companies.export_list": CONTACT_READERS,

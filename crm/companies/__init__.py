@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("companies", __name__, url_prefix="/foretag")
 contacts_bp = Blueprint("contacts", __name__, url_prefix="/kontaktpersoner")
 
-from crm.companies import contacts, views  # noqa: E402,F401
+from crm.companies import contacts, sni_views, views  # noqa: E402,F401
