@@ -31,6 +31,7 @@ from crm.networks.models import Network
 from crm.timeutil import as_utc, utcnow
 from crm.visits.calendar import calendar_item as visit_item
 from crm.visits.models import Visit, VisitStatus, visit_participants
+from crm.visits.services import reads_all
 
 TOKEN_BYTES = 32  # 256 bits
 MAX_TOKEN_LENGTH = 100
@@ -217,7 +218,9 @@ def items(access: FeedAccess, now: datetime) -> list[CalendarItem]:
         found.extend(event_item(event, "") for event in _events(now, network=access.network))
     else:
         participant = access.user if kind == FeedKind.MINE else None
-        found.extend(visit_item(visit, absolute_url("visits.detail", visit_id=visit.id))
+        # Mine holds visits the user takes part in; the team calendar shows an organizer basic facts only.
+        in_full = participant is not None or (access.user is not None and reads_all(access.user))
+        found.extend(visit_item(visit, absolute_url("visits.detail", visit_id=visit.id), in_full=in_full)
                      for visit in _visits(now, participant))
         found.extend(event_item(event, absolute_url("events.show", event_id=event.id))
                      for event in _events(now, organizer=participant))

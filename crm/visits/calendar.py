@@ -53,10 +53,14 @@ def has_calendar_entry(visit: Visit) -> bool:
     return visit.status in (VisitStatus.BOOKED, VisitStatus.DONE) and bool(visit.starts_at and visit.ends_at)
 
 
-def calendar_item(visit: Visit, url: str) -> CalendarItem:
-    """The VEVENT for a visit: its stored UID and SEQUENCE, UTC times, DTSTAMP its updated time."""
+def calendar_item(visit: Visit, url: str, *, in_full: bool = True) -> CalendarItem:
+    """The VEVENT for a visit: its stored UID and SEQUENCE, UTC times, DTSTAMP its updated time.
+
+    Without `in_full` (a reader who may see only a visit's basic facts) the purpose and place are left out.
+    """
     assert visit.starts_at is not None and visit.ends_at is not None
-    description = "\n\n".join(part for part in (visit.purpose.strip(), url) if part)
+    purpose = visit.purpose.strip() if in_full else ""
+    description = "\n\n".join(part for part in (purpose, url) if part)
     return CalendarItem(
         uid=visit.uid,
         sequence=visit.sequence,
@@ -64,7 +68,7 @@ def calendar_item(visit: Visit, url: str) -> CalendarItem:
         end=visit.ends_at,
         summary=_("Företagsbesök: %(company)s", company=visit.company.name),
         updated=visit.updated_at,
-        location=visit.place or "",
+        location=(visit.place or "") if in_full else "",
         description=description,
         url=url,
         cancelled=visit.status == VisitStatus.CANCELLED,

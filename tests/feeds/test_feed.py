@@ -353,3 +353,17 @@ def test_the_bytes_do_not_depend_on_the_language_of_whoever_fetches(client, fact
     db.session.commit()
     assert fetch(client, token).data == anonymous  # the visit would read "Company visit: ..." in English
     assert "SUMMARY:Företagsbesök: Kajens Fisk AB" in unfolded_lines(anonymous)
+
+
+def test_an_organizers_team_calendar_shows_visits_without_purpose_or_place(client, factories, users):
+    visit = factories.booked_visit(start=local_days_from_now(5))
+    visit.purpose = "Diskutera expansionen i Södra Porten"
+    visit.place = "Storgatan 1, Strängnäs"
+    db.session.commit()
+
+    for role, shown in (("staff", True), ("organizer", False)):
+        ics = fetch(client, team_token(users[role])).data.decode()
+        unfolded = "".join(unfolded_lines(ics.encode()))
+        assert visit.uid in unfolded
+        assert ("expansionen" in unfolded) is shown, role
+        assert ("Storgatan" in unfolded) is shown, role
