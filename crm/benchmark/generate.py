@@ -50,7 +50,7 @@ from crm.companies.models import (
     Topic,
     company_tags,
 )
-from crm.companies.sni import section_of
+from crm.companies.sni import is_valid, section_of
 from crm.events.models import (
     Answer,
     Attendance,
@@ -386,7 +386,7 @@ class Generator:
         self.company_created: list[datetime] = []
         sni_codes = _pairs(words.SNI_CODES)
         for code, _weight in words.SNI_CODES:
-            assert section_of(code) in words.TRADE_WORDS, code
+            assert is_valid(code) and section_of(code) in words.TRADE_WORDS, code  # real SNI 2007 codes only
         legal_forms = Weighted(words.LEGAL_FORMS, [share for _form, share, _stem in words.LEGAL_FORMS])
         sizes = _pairs(words.SIZE_CLASS_WEIGHTS)
         districts = Weighted(words.DISTRICTS, words.DISTRICT_WEIGHTS)

@@ -33,7 +33,7 @@ from crm.companies.fields import (
     size_class_from_scb,
 )
 from crm.companies.models import SIZE_CLASSES, Company, CompanyStatus, ContactPerson, SniVersion
-from crm.companies.sni import normalise_code
+from crm.companies.sni import is_valid, normalise_code, resolve
 from crm.text import fold, name_key
 
 KINDS = ("csv", "xlsx")
@@ -457,19 +457,25 @@ def parse_sni_version(value: str) -> SniVersion:
     raise FieldProblem("sni_version", _l("Okänd SNI-version. Skriv SNI 2007 eller SNI 2025."))
 
 
-def parse_sni_codes(values: list[str]) -> list[str]:
-    """Codes from one or more cells, separated by comma, semicolon or space; order kept, repeats dropped.
+def parse_sni_codes(values: list[str], version: object = SniVersion.SNI2007) -> list[str]:
+    """Detailed codes of `version` from one or more cells, separated by comma, semicolon or space; order kept,
+    repeats dropped.
 
-    Leading zeros are kept, and put back where Excel dropped them ('1110' is '01110'): see sni.normalise_code.
+    Leading zeros are kept, and put back where Excel dropped them ('1110' is '01110' when that detailed code
+    exists): see sni.normalise_code. Any other code the classification lacks, made up ('12345') or shorter than
+    a detailed code ('6201', a class), is refused with the company form's message and suggestions (sni.resolve).
     """
     codes: list[str] = []
     for value in values:
         for part in _SNI_SEPARATORS.split(value.strip()):
             if not part:
                 continue
-            code = normalise_code(part)
-            if code is None:
-                raise FieldProblem("sni_code", _l("%(code)s är ingen SNI-kod.", code=part))
+            code = normalise_code(part, version)
+            if code is None or not is_valid(code, version):
+                resolution = resolve(part, version)
+                if resolution.code is None:
+                    raise FieldProblem("sni_code", resolution.message)
+                code = resolution.code
             if code not in codes:
                 codes.append(code)
     return codes
@@ -542,12 +548,18 @@ def _cells_by_field(cells: list[str], mapping: list[str]) -> dict[str, list[str]
     return values
 
 
-def parse_row(number: int, cells: list[str], mapping: list[str]) -> ParsedRow:
-    """Convert one data row; each bad value becomes a RowError, the others are kept."""
+def parse_row(number: int, cells: list[str], mapping: list[str],
+              sni_version: SniVersion = SniVersion.SNI2007) -> ParsedRow:
+    """Convert one data row; each bad value becomes a RowError, the others are kept.
+
+    SNI codes are checked against the row's own SNI version when the file has that column, else `sni_version`.
+    """
     row = ParsedRow(number)
-    for key, values in _cells_by_field(cells, mapping).items():
+    # the codes last, so that the row's version is known when they are checked
+    fields = sorted(_cells_by_field(cells, mapping).items(), key=lambda item: item[0] == "sni_codes")
+    for key, values in fields:
         try:
-            _store(row, key, values)
+            _store(row, key, values, sni_version)
         except FieldProblem as problem:
             shown = mask_personnummer(values[0]) if key == "org_number" else ", ".join(values)
             row.errors.append(RowError(key, problem.kind, problem.message, shown))
@@ -555,7 +567,7 @@ def parse_row(number: int, cells: list[str], mapping: list[str]) -> ParsedRow:
     return row
 
 
-def _store(row: ParsedRow, key: str, values: list[str]) -> None:
+def _store(row: ParsedRow, key: str, values: list[str], sni_version: SniVersion) -> None:
     value = values[0]
     if key == "org_number":
         row.company["org_number"], row.masked_prefix = parse_org_number(value)
@@ -563,7 +575,8 @@ def _store(row: ParsedRow, key: str, values: list[str]) -> None:
         if row.company["org_number"] is None:
             del row.company["org_number"]
     elif key == "sni_codes":
-        row.company["sni_codes"] = parse_sni_codes(values)
+        if not any(error.field == "sni_version" for error in row.errors):  # an unknown version: nothing to check
+            row.company["sni_codes"] = parse_sni_codes(values, row.company.get("sni_version") or sni_version)
     elif key == "tags":
         row.company["tags"] = parse_tags(values)
     elif key == "owner_email":
@@ -576,5 +589,5 @@ def _store(row: ParsedRow, key: str, values: list[str]) -> None:
             row.company[key] = parsed
 
 
-def parse_rows(table: Table, mapping: list[str]) -> list[ParsedRow]:
-    return [parse_row(number, cells, mapping) for number, cells in table.rows]
+def parse_rows(table: Table, mapping: list[str], sni_version: SniVersion = SniVersion.SNI2007) -> list[ParsedRow]:
+    return [parse_row(number, cells, mapping, sni_version) for number, cells in table.rows]

@@ -367,7 +367,7 @@ def _has_error(row: ParsedRow, key: str) -> bool:
 
 def plan_rows(table: Table, mapping: list[str], sni_version: SniVersion = SniVersion.SNI2007) -> ImportPlan:
     """Parse and match every row; nothing is written."""
-    parsed = parse_rows(table, mapping)
+    parsed = parse_rows(table, mapping, sni_version)
     planner = _Planner(parsed)
     rows = [planner.plan(row) for row in parsed]
     known = planner.register.tags

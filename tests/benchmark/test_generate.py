@@ -18,9 +18,12 @@ from crm.benchmark.generate import (
     generate,
     register_digest,
 )
-from crm.companies.models import Company, ContactPerson
+from crm.companies import sni
+from crm.companies.models import Company, CompanySni, ContactPerson
 from crm.events.models import Answer, Attendance, Event, EventStatus, Invitation
 from crm.extensions import db
+from crm.imports import services
+from crm.imports.parsing import guess_mapping, read_table
 from crm.meetings.models import Interaction
 from crm.networks.models import Network
 from crm.text import fold, name_key
@@ -112,6 +115,17 @@ def test_rows_are_consistent(app):
     assert count(Invitation, Invitation.event_id == info["big_event_id"]) == min(
         BIG_EVENT_INVITATIONS, eligible, counts_for(SMALL)["invitations"]
     )
+
+
+def test_every_sni_code_is_real_and_the_benchmarks_import_file_has_no_errors(app):
+    """The import checks codes against SNI 2007; a made-up one in the vocabulary would refuse the measured file."""
+    info = generate(SMALL, seed=5).info
+    codes = db.session.scalars(select(CompanySni.code).distinct()).all()
+    assert codes and [code for code in codes if not sni.is_valid(code)] == []
+    table = read_table(bench.import_file(info, rows=400), "csv")
+    plan = services.plan_rows(table, guess_mapping(table.headers))
+    assert plan.error_count == 0, [(row.number, row.errors) for row in plan.error_rows]
+    assert any(row.parsed.company.get("sni_codes") for row in plan.rows)
 
 
 def test_the_command_writes_the_file_the_benchmark_reads(app, tmp_path):

@@ -66,7 +66,7 @@ def test_matched_companies_get_the_mapped_fields_and_keep_the_rest(app, factorie
     tag = Tag(name="Besöksnäring")
     company.tags.append(tag)
     company.sni_codes.append(CompanySni(code="47111", version=SniVersion.SNI2007))
-    company.sni_codes.append(CompanySni(code="47110", version=SniVersion.SNI2025))
+    company.sni_codes.append(CompanySni(code="47112", version=SniVersion.SNI2025))
     db.session.commit()
     rows = [
         ["Orgnr", "Namn", "Ort", "SNI", "Taggar"],
@@ -80,7 +80,7 @@ def test_matched_companies_get_the_mapped_fields_and_keep_the_rest(app, factorie
     assert company.district == "Södra Porten"  # not in the file
     assert company.visiting_city == "Järna"  # an empty cell never clears
     assert sorted((sni.version.value, sni.code) for sni in company.sni_codes) == [
-        ("SNI 2007", "62010"), ("SNI 2025", "47110"),
+        ("SNI 2007", "62010"), ("SNI 2025", "47112"),
     ]
     assert sorted(tag.name for tag in company.tags) == ["Besöksnäring", "Medtech"]
     assert count(Tag) == 2
@@ -238,11 +238,11 @@ def test_the_upload_is_stored_under_a_random_name_and_removed_when_imported(app,
 
 def test_xlsx_imports_with_leading_zero_sni(app):
     rows = [["PeOrgNr", "Företagsnamn", "Ng1", "Ng2"], [f"16{valid_org_number(15).replace('-', '')}", "Excel AB",
-                                                          1110, "02100"]]
+                                                          1110, "02101"]]
     jobs.run_import(upload_job(xlsx_bytes(rows), filename="scb.xlsx").id)
     company = company_named("Excel AB")
     assert company.org_number == valid_org_number(15)
-    assert [sni.code for sni in company.sni_codes] == ["01110", "02100"]
+    assert [sni.code for sni in company.sni_codes] == ["01110", "02101"]
 
 
 def test_a_failure_in_the_middle_leaves_nothing_behind(app, monkeypatch, import_folder):
