@@ -9,7 +9,8 @@ from stdnum.se import orgnr
 
 from crm import create_app
 from crm.auth.models import Role, User
-from crm.companies.models import Company, ContactPerson
+from crm.companies import sni
+from crm.companies.models import Company, CompanySni, ContactPerson
 from crm.extensions import db
 
 
@@ -50,6 +51,8 @@ def test_seed_demo_creates_a_believable_organisation(app):
     assert len(numbers) >= 30
     assert all(orgnr.is_valid(number) for number in numbers)
     assert db.session.execute(select(func.count()).select_from(ContactPerson)).scalar_one() >= 30
+    codes = db.session.execute(select(CompanySni.code, CompanySni.version)).all()
+    assert codes and [code for code, version in codes if not sni.is_valid(code, version)] == []
 
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0

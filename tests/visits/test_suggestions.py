@@ -103,7 +103,7 @@ def test_under_represented_sector_and_district(ctx, factories):
     for n in range(4):
         visit(company(factories, name=f"Besökt IT {n} AB", sni="62010", district="Hamnen"), YEAR)
     quiet(factories, name="Verkstaden AB", sni="25110", district="Centrum")
-    quiet(factories, name="Snickeriet AB", sni="16230", district="Hamnen")
+    quiet(factories, name="Snickeriet AB", sni="16239", district="Hamnen")
     spread = plan.spread(YEAR)
     assert [row.key for row in spread["sni"].gaps] == ["C"]
     assert [row.key for row in spread["district"].gaps] == ["Centrum"]
