@@ -31,7 +31,8 @@ def current_actor() -> tuple[int | None, str]:
     return system_actor.get()
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
+    """A value as JSON can hold it, as audit entries store values."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, (datetime, date)):
@@ -87,7 +88,7 @@ def _audited_keys(target) -> list[str]:
 
 
 def _column_values(target) -> dict[str, Any]:
-    return {key: _plain(getattr(target, key)) for key in _audited_keys(target)}
+    return {key: plain_value(getattr(target, key)) for key in _audited_keys(target)}
 
 
 def record_created(connection, targets: list) -> None:
@@ -109,7 +110,7 @@ def _changed_values(target) -> dict[str, list[Any]]:
             old = history.deleted[0] if history.deleted else None
             new = history.added[0] if history.added else None
             if old != new:
-                changes[attr.key] = [_plain(old), _plain(new)]
+                changes[attr.key] = [plain_value(old), plain_value(new)]
     return changes
 
 

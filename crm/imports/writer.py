@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 
-from crm.audit.mixins import current_actor
+from crm.audit.mixins import current_actor, plain_value
 from crm.companies.models import SniVersion, company_tags
 from crm.extensions import db
 from crm.imports.services import (
@@ -54,15 +53,6 @@ class ImportResult:
 
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
-
-
-def _plain(value: Any) -> Any:
-    """A value as JSON can hold it (as the audit mixin stores values)."""
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    return str(value)
 
 
 class ImportWriter:
@@ -148,7 +138,8 @@ class ImportWriter:
             values = _company_changes(row)
             old = row.existing or {}
             changes[row.company_id] = {
-                key: [_plain(old.get(key)), _plain(value)] for key, value in values.items() if key != "name_key"
+                key: [plain_value(old.get(key)), plain_value(value)]
+                for key, value in values.items() if key != "name_key"
             }
             if values:
                 updated.append({"b_id": row.company_id, **values})
@@ -375,5 +366,5 @@ def _update_by_id(table, params: list[dict[str, Any]]) -> None:
 
 
 def _audit_values(values: dict[str, Any], exclude: set[str]) -> dict[str, Any]:
-    return {key: _plain(value) for key, value in values.items() if key not in exclude}
+    return {key: plain_value(value) for key, value in values.items() if key not in exclude}
 

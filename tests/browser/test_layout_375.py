@@ -13,28 +13,16 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask import Flask, url_for
 from playwright.sync_api import Page, expect
 
 from crm.events.invitations import send_request
 from crm.extensions import db
 from crm.mail.models import OutboxMessage
 from crm.timeutil import local, utcnow
-from tests.test_routes_roles import PUBLIC, ROUTES, SAMPLE_FOR, sample_values  # noqa: F401  (a fixture)
+from tests.support.pages import page_urls
+from tests.test_routes_roles import PUBLIC, ROUTES, sample_values  # noqa: F401  (a fixture)
 
 SCREEN = 375
-
-def page_urls(app: Flask, values: dict) -> list[tuple[str, str]]:
-    """(endpoint, URL) of every GET route, path parameters filled from the sample values, in URL order."""
-    found = []
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static" or "GET" not in rule.methods:
-            continue
-        arguments = {arg: values[SAMPLE_FOR.get((rule.endpoint, arg), arg)] for arg in rule.arguments}
-        with app.test_request_context():
-            found.append((rule.endpoint, url_for(rule.endpoint, **arguments)))
-    return sorted(found, key=lambda pair: pair[1])
-
 
 def is_html_page(page: Page, url: str) -> bool:
     """Whether the route answers with a page to show rather than a file to save."""
