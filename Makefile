@@ -29,7 +29,7 @@ translations: $(VENV)/.installed
 
 run: $(VENV)/.installed translations
 	$(FLASK) db upgrade
-	$(FLASK) seed-demo
+	CRM_BASE_URL=$(BASE_URL) $(FLASK) seed-demo
 	CRM_BASE_URL=$(BASE_URL) $(FLASK) serve --host $(HOST) --port $(PORT)
 
 system-deps:

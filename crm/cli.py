@@ -57,7 +57,7 @@ def seed_demo(seed: int) -> None:
     elif not login_file.exists():
         click.echo("Databasen har redan användare; ingen demodata skapad.")
         return
-    click.echo("Logga in på http://127.0.0.1:5000 med:")
+    click.echo(f"Logga in på {current_app.config['BASE_URL']} med:")
     click.echo(login_file.read_text(encoding="utf-8").rstrip())
 
 

@@ -45,6 +45,7 @@ def test_seed_demo_creates_a_believable_organisation(app):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     assert "admin@abyvik.se" in result.output and "lösenord" in result.output
+    assert f"Logga in på {app.config['BASE_URL']} med:" in result.output
     roles = set(db.session.execute(select(User.role)).scalars())
     assert roles == set(Role)
     numbers = db.session.execute(select(Company.org_number)).scalars().all()

@@ -152,6 +152,10 @@ def test_make_run_links_to_the_address_it_serves_on():
         return next(line for line in result.stdout.splitlines() if " serve " in line)
 
     assert serve_line("HOST=127.0.0.2", "PORT=5123").startswith("CRM_BASE_URL=http://127.0.0.2:5123 ")
+    assert any(line.startswith("CRM_BASE_URL=http://127.0.0.2:5123 ") and line.endswith(" seed-demo")
+               for line in subprocess.run(["make", "-n", "run", "HOST=127.0.0.2", "PORT=5123"], cwd=root,
+                                          capture_output=True, text=True, check=True).stdout.splitlines()), \
+        "the printed login names the address make run serves on"
     default = serve_line()
     assert "--host 127.0.0.1 --port 5000" in default
     assert default.startswith(f"CRM_BASE_URL={DevelopmentConfig.BASE_URL} ")
