@@ -29,9 +29,9 @@ from crm.feeds.models import FeedKind, FeedToken
 from crm.mail.links import absolute_url
 from crm.networks.models import Network
 from crm.timeutil import as_utc, utcnow
+from crm.visits.access import reads_all
 from crm.visits.calendar import calendar_item as visit_item
 from crm.visits.models import Visit, VisitStatus, visit_participants
-from crm.visits.services import reads_all
 
 TOKEN_BYTES = 32  # 256 bits
 MAX_TOKEN_LENGTH = 100

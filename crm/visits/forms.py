@@ -25,7 +25,7 @@ from crm.auth.models import Role, User
 from crm.companies.models import ContactPerson, Topic
 from crm.formfields import DayField, MultiCheckboxField
 from crm.timeutil import NonexistentLocalTime, local, stockholm_to_utc
-from crm.visits import services
+from crm.visits import queries, services
 from crm.visits.models import Visit, VisitKind, VisitStatus
 
 TEXT_MAX = 10_000
@@ -333,9 +333,9 @@ class VisitFilterForm(FlaskForm):
             *(SelectChoice(status.value, services.status_label(status)) for status in statuses),
         ]
 
-    def to_filters(self) -> services.VisitFilters:
+    def to_filters(self) -> queries.VisitFilters:
         status = self.status.data or ""
-        return services.VisitFilters(
+        return queries.VisitFilters(
             year=int(self.year.data) if self.year.data else None,
             status=VisitStatus(status) if status not in ("", self.ALL) else None,
             all_statuses=status == self.ALL,

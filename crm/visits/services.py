@@ -1,9 +1,10 @@
-"""Company visits: the status flow, who sees what, and the queries the pages need.
+"""The company visit's status flow and its writes: proposing, editing, booking, completing, cancelling.
 
 föreslagen → bokad → genomförd, or inställd (with a reason) from föreslagen or bokad. The flow is
 enforced here, whatever form or job calls it: a visit is genomförd only once it has begun, and who marked
 it so is kept. Booking or moving a visit is refused while a participant is busy then, unless overridden.
-Services take the acting user as an argument and never read the request; the view commits. SEQUENCE is
+Services take the acting user as an argument and never read the request; the view commits. Who may see
+and do what is in `crm.visits.access`, the lists and form choices in `crm.visits.queries`, SEQUENCE is
 kept by `crm.visits.calendar`.
 """
 
@@ -14,23 +15,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, exists, func, or_, select, true
-from sqlalchemy.orm import joinedload, raiseload, selectinload
+from sqlalchemy import select
 
-from crm.auth.models import Role, User
+from crm.auth.models import User
 from crm.companies.models import Company, CompanyContact, ContactPerson, Topic
-from crm.companies.timeline import TimelinePosition, older_than
 from crm.conflicts import refuse_double_booking
-from crm.dbtypes import swedish
 from crm.errors import RuleRefused
 from crm.extensions import db
 from crm.templating import format_datetime
 from crm.timeutil import STOCKHOLM, as_utc, local, utcnow
+from crm.visits.access import may_add_note, takes_part
 from crm.visits.busy import KIND as BUSY_KIND
-from crm.visits.models import Visit, VisitKind, VisitNote, VisitStatus, visit_participants
+from crm.visits.models import Visit, VisitKind, VisitNote, VisitStatus
 
 NOTE_MAX_LENGTH = 5_000
-TIMELINE_KIND = "visit"
 
 # The flow: where each status may go. Genomförd and inställd are final.
 TRANSITIONS: dict[VisitStatus, frozenset[VisitStatus]] = {
@@ -40,8 +38,6 @@ TRANSITIONS: dict[VisitStatus, frozenset[VisitStatus]] = {
     VisitStatus.CANCELLED: frozenset(),
 }
 FINAL = frozenset({VisitStatus.DONE, VisitStatus.CANCELLED})
-# What a politician who does not take part may know of a visit at all.
-OPEN_TO_POLITICIANS = (VisitStatus.BOOKED, VisitStatus.DONE)
 
 
 # --- Labels ----------------------------------------------------------------------------------
@@ -179,49 +175,6 @@ def stockholm_today() -> date:
 def default_year(starts_at: datetime | None) -> int:
     """The year a visit counts towards when none is given: the year of its start, else this year."""
     return local(starts_at).year if starts_at else stockholm_today().year
-
-
-# --- Who may do and see what -----------------------------------------------------------------
-
-
-def manages(user: User) -> bool:
-    """Staff (and admins) create, edit, book, complete and cancel visits."""
-    return user.has_role(Role.STAFF)
-
-
-def reads_all(user: User) -> bool:
-    """Staff read every visit in full; politicians only what concerns them. Organizers see what a politician
-    who takes part in nothing sees: booked and done visits' basic facts, never a protocol or notes."""
-    return user.has_role(Role.STAFF)
-
-
-def takes_part(user: User, visit: Visit) -> bool:
-    return any(participant.id == user.id for participant in visit.participants)
-
-
-def can_see(user: User, visit: Visit) -> bool:
-    """May the user open the visit at all (basic facts at least)?"""
-    if reads_all(user):
-        return True
-    return visit.status in OPEN_TO_POLITICIANS or (
-        visit.status != VisitStatus.PROPOSED and takes_part(user, visit)
-    )
-
-
-def sees_in_full(user: User, visit: Visit) -> bool:
-    """Purpose, place, company participants, protocol and notes: readers of all, and politicians who take part."""
-    if reads_all(user):
-        return True
-    return visit.status != VisitStatus.PROPOSED and takes_part(user, visit)
-
-
-def sees_contact_details(user: User) -> bool:
-    """Contact persons' e-mail and phone: never for politicians."""
-    return reads_all(user)
-
-
-def may_add_note(user: User, visit: Visit) -> bool:
-    return manages(user) or (user.has_role(Role.POLITICIAN) and sees_in_full(user, visit))
 
 
 # --- Writes ----------------------------------------------------------------------------------
@@ -394,169 +347,3 @@ def add_note(visit: Visit, author: User, text: str) -> VisitNote:
     db.session.add(note)
     db.session.flush()
     return note
-
-
-# --- Queries ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class VisitFilters:
-    """The list's filters. `status=None` means the current ones: booked, then proposed."""
-
-    year: int | None = None
-    status: VisitStatus | None = None
-    all_statuses: bool = False
-    kind: VisitKind | None = None
-    mine: bool = False
-
-
-def _participates(user_id: int):
-    return exists().where(visit_participants.c.visit_id == Visit.id, visit_participants.c.user_id == user_id)
-
-
-def visible_to(viewer: User):
-    """SQL condition: the visits the viewer may open."""
-    if reads_all(viewer):
-        return true()
-    return or_(
-        Visit.status.in_(OPEN_TO_POLITICIANS),
-        and_(Visit.status == VisitStatus.CANCELLED, _participates(viewer.id)),
-    )
-
-
-def _list_order():
-    """Booked first (soonest first), then proposed, then done and cancelled (newest first)."""
-    rank = case(
-        (Visit.status == VisitStatus.BOOKED, 0),
-        (Visit.status == VisitStatus.PROPOSED, 1),
-        (Visit.status == VisitStatus.DONE, 2),
-        else_=3,
-    )
-    current = Visit.status.in_((VisitStatus.BOOKED, VisitStatus.PROPOSED))
-    return (
-        rank,
-        case((current, Visit.starts_at)).asc().nulls_last(),
-        Visit.starts_at.desc().nulls_last(),
-        Visit.id.desc(),
-    )
-
-
-def list_query(viewer: User, filters: VisitFilters = VisitFilters()) -> Select:
-    """The visit list, with everything a row shows loaded up front."""
-    query = select(Visit).where(visible_to(viewer))
-    if filters.status is not None:
-        query = query.where(Visit.status == filters.status)
-    elif not filters.all_statuses:
-        query = query.where(Visit.status.in_((VisitStatus.BOOKED, VisitStatus.PROPOSED)))
-    if filters.year is not None:
-        query = query.where(Visit.year == filters.year)
-    if filters.kind is not None:
-        query = query.where(Visit.kind == filters.kind)
-    if filters.mine:
-        query = query.where(or_(Visit.created_by_id == viewer.id, _participates(viewer.id)))
-    return query.options(
-        joinedload(Visit.company), selectinload(Visit.participants), raiseload("*")
-    ).order_by(*_list_order())
-
-
-def years_in_use() -> list[int]:
-    years = set(db.session.execute(select(Visit.year).distinct()).scalars())
-    years.add(stockholm_today().year)
-    return sorted(years, reverse=True)
-
-
-def load_for_page(visit_id: int) -> Visit | None:
-    return db.session.get(
-        Visit,
-        visit_id,
-        options=[
-            joinedload(Visit.company),
-            joinedload(Visit.created_by),
-            joinedload(Visit.completed_by),
-            selectinload(Visit.participants),
-            selectinload(Visit.contacts),
-            selectinload(Visit.topics),
-            selectinload(Visit.notes).joinedload(VisitNote.author),
-        ],
-    )
-
-
-def company_visits(
-    company_id: int, viewer: User, before: TimelinePosition | None = None, limit: int | None = None
-) -> list[Visit]:
-    """A company's visits for its timeline, at their start (or when proposed), newest first, in a fixed
-    number of queries: at most `limit` of those after `before`.
-
-    Politicians see the visits they take part in (not proposed ones) and every done visit.
-    """
-    moment = timeline_moment()
-    query = select(Visit).where(
-        Visit.company_id == company_id, older_than(before, TIMELINE_KIND, moment, Visit.id)
-    )
-    if not reads_all(viewer):
-        query = query.where(
-            or_(
-                Visit.status == VisitStatus.DONE,
-                and_(Visit.status != VisitStatus.PROPOSED, _participates(viewer.id)),
-            )
-        )
-    query = query.options(selectinload(Visit.participants), selectinload(Visit.topics), raiseload("*"))
-    query = query.order_by(moment.desc(), Visit.id.desc()).limit(limit)
-    return list(db.session.execute(query).scalars())
-
-
-def timeline_moment():
-    """Where a visit sits on the company's timeline: its start, or when it was proposed."""
-    return func.coalesce(Visit.starts_at, Visit.created_at)
-
-
-# --- Choices for the forms -------------------------------------------------------------------
-
-
-def _users(roles: Sequence[Role], keep: Sequence[User]) -> list[User]:
-    query = select(User).where(
-        or_(and_(User.active.is_(True), User.role.in_(roles)), User.id.in_([user.id for user in keep]))
-    )
-    return list(db.session.execute(query.order_by(swedish(User.name), User.id)).scalars())
-
-
-def politician_candidates(keep: Sequence[User] = ()) -> list[User]:
-    """Active politicians, and any already taking part."""
-    return _users([Role.POLITICIAN], [user for user in keep if user.role == Role.POLITICIAN])
-
-
-def official_candidates(keep: Sequence[User] = ()) -> list[User]:
-    """Active officials (every role but politician), and any already taking part."""
-    roles = [role for role in Role if role != Role.POLITICIAN]
-    return _users(roles, [user for user in keep if user.role != Role.POLITICIAN])
-
-
-def company_contacts(company_id: int, keep: Sequence[ContactPerson] = ()) -> list[ContactPerson]:
-    query = (
-        select(ContactPerson)
-        .where(
-            or_(
-                ContactPerson.id.in_(select(CompanyContact.contact_id).where(CompanyContact.company_id == company_id)),
-                ContactPerson.id.in_([contact.id for contact in keep]),
-            )
-        )
-        .order_by(swedish(ContactPerson.name), ContactPerson.id)
-    )
-    return list(db.session.execute(query).scalars())
-
-
-def topic_candidates(keep: Sequence[Topic] = ()) -> list[Topic]:
-    """Active topics in their set order, and any already chosen even if retired since."""
-    query = select(Topic).where(or_(Topic.active.is_(True), Topic.id.in_([topic.id for topic in keep])))
-    return list(db.session.execute(query.order_by(Topic.position, swedish(Topic.name))).scalars())
-
-
-def find_companies(text: str, limit: int = 20) -> list[Company]:
-    """Companies whose name holds every word typed (for starting a visit without a company page)."""
-    from crm.text import name_key
-
-    key = name_key(text)
-    if not key:
-        return []
-    query = select(Company).where(*(Company.name_key.contains(word, autoescape=True) for word in key.split()))
-    return list(db.session.execute(query.order_by(swedish(Company.name), Company.id).limit(limit)).scalars())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crm.companies.timeline import TimelineItem, TimelinePosition, timeline_provider
-from crm.visits import services
+from crm.visits import access, queries
 
 TEMPLATE = "visits/_timeline_item.html"
 
@@ -11,14 +11,14 @@ TEMPLATE = "visits/_timeline_item.html"
 @timeline_provider
 def visits_on_timeline(company_id: int, viewer, before: TimelinePosition | None, limit: int) -> list[TimelineItem]:
     """The company's visits the viewer may see on the timeline, each at its start (or when it was proposed)."""
-    extra = {"in_full": services.reads_all(viewer)}
+    extra = {"in_full": access.reads_all(viewer)}
     return [
         TimelineItem(
             when=visit.starts_at or visit.created_at,
-            kind=services.TIMELINE_KIND,
+            kind=queries.TIMELINE_KIND,
             template=TEMPLATE,
             subject=visit,
             extra=extra,
         )
-        for visit in services.company_visits(company_id, viewer, before, limit)
+        for visit in queries.company_visits(company_id, viewer, before, limit)
     ]

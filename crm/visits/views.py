@@ -17,7 +17,7 @@ from crm.companies.models import Company
 from crm.conflicts import ParticipantsBusy
 from crm.extensions import db
 from crm.mail.links import absolute_url
-from crm.visits import bp, services
+from crm.visits import access, bp, queries, services
 from crm.visits.calendar import has_calendar_entry, visit_ics
 from crm.visits.forms import BookForm, CancelForm, NoteForm, ProtocolForm, VisitFilterForm, VisitForm
 from crm.visits.models import Visit, VisitStatus
@@ -38,17 +38,17 @@ def _me():
 
 def _visible_or_404(visit_id: int) -> Visit:
     """The visit with what its page shows; 404 if missing, 403 if the viewer may not open it."""
-    visit = services.load_for_page(visit_id)
+    visit = queries.load_for_page(visit_id)
     if visit is None:
         abort(404)
-    if not services.can_see(current_user, visit):
+    if not access.can_see(current_user, visit):
         abort(403)
     return visit
 
 
 def _in_full_or_403(visit_id: int) -> Visit:
     visit = _visible_or_404(visit_id)
-    if not services.sees_in_full(current_user, visit):
+    if not access.sees_in_full(current_user, visit):
         abort(403)
     return visit
 
@@ -67,28 +67,28 @@ def _visit_form(visit: Visit | None, company_id: int, **kwargs) -> VisitForm:
     participants = visit.participants if visit else ()
     return VisitForm(
         booked=bool(visit and visit.status == VisitStatus.BOOKED),
-        politicians=services.politician_candidates(participants),
-        officials=services.official_candidates(participants),
-        contacts=services.company_contacts(company_id, visit.contacts if visit else ()),
-        topics=services.topic_candidates(visit.topics if visit else ()),
+        politicians=queries.politician_candidates(participants),
+        officials=queries.official_candidates(participants),
+        contacts=queries.company_contacts(company_id, visit.contacts if visit else ()),
+        topics=queries.topic_candidates(visit.topics if visit else ()),
         **kwargs,
     )
 
 
 def _render_detail(visit: Visit, note_form: NoteForm | None = None, status: int = 200, conflicts=()):
-    in_full = services.sees_in_full(current_user, visit)
+    in_full = access.sees_in_full(current_user, visit)
     return render_template(
         "visits/detail.html",
         visit=visit,
         conflicts=conflicts,
         book_form=BookForm() if conflicts else None,
         in_full=in_full,
-        manages=services.manages(current_user),
-        takes_part=services.takes_part(current_user, visit),
-        contact_details=services.sees_contact_details(current_user),
+        manages=access.manages(current_user),
+        takes_part=access.takes_part(current_user, visit),
+        contact_details=access.sees_contact_details(current_user),
         may_sign_up=current_user.has_role(Role.POLITICIAN) and visit.status == VisitStatus.BOOKED,
         begun=services.has_begun(visit),
-        note_form=note_form or (NoteForm() if services.may_add_note(current_user, visit) else None),
+        note_form=note_form or (NoteForm() if access.may_add_note(current_user, visit) else None),
         has_ics=in_full and has_calendar_entry(visit),
     ), status
 
@@ -96,15 +96,15 @@ def _render_detail(visit: Visit, note_form: NoteForm | None = None, status: int 
 @bp.route("/")
 @roles_required(*READERS)
 def index():
-    statuses = list(VisitStatus) if services.reads_all(current_user) else list(services.OPEN_TO_POLITICIANS)
-    form = VisitFilterForm(request.args, years=services.years_in_use(), statuses=statuses)
-    filters = form.to_filters() if form.validate() else services.VisitFilters()
+    statuses = list(VisitStatus) if access.reads_all(current_user) else list(access.OPEN_TO_POLITICIANS)
+    form = VisitFilterForm(request.args, years=queries.years_in_use(), statuses=statuses)
+    filters = form.to_filters() if form.validate() else queries.VisitFilters()
     page = db.paginate(
-        services.list_query(current_user, filters),
+        queries.list_query(current_user, filters),
         per_page=current_app.config["ITEMS_PER_PAGE"],
         error_out=False,
     )
-    return render_template("visits/index.html", page=page, form=form, manages=services.manages(current_user))
+    return render_template("visits/index.html", page=page, form=form, manages=access.manages(current_user))
 
 
 @bp.route("/nytt", methods=["GET", "POST"])
@@ -113,7 +113,7 @@ def new():
     company = db.session.get(Company, request.args.get("company_id", type=int) or 0)
     if company is None:
         query = (request.args.get("q") or "").strip()
-        return render_template("visits/pick_company.html", q=query, companies=services.find_companies(query))
+        return render_template("visits/pick_company.html", q=query, companies=queries.find_companies(query))
     form = _visit_form(None, company.id, data={"officials": [current_user.id]})
     conflicts = []
     if form.validate_on_submit():
@@ -165,7 +165,7 @@ def edit(visit_id: int):
 
 
 def _edit_protocol(visit: Visit):
-    form = ProtocolForm(data=ProtocolForm.initial_data(visit), topics=services.topic_candidates(visit.topics))
+    form = ProtocolForm(data=ProtocolForm.initial_data(visit), topics=queries.topic_candidates(visit.topics))
     if form.validate_on_submit():
         services.save_protocol(visit, form.to_data())
         db.session.commit()
@@ -255,7 +255,7 @@ def withdraw(visit_id: int):
 @roles_required(*NOTE_WRITERS)
 def add_note(visit_id: int):
     visit = _visible_or_404(visit_id)
-    if not services.may_add_note(current_user, visit):
+    if not access.may_add_note(current_user, visit):
         abort(403)
     form = NoteForm()
     if not form.validate_on_submit():

@@ -124,7 +124,7 @@ def test_pickers_list_users_companies_and_networks_in_swedish_order(client, logi
 
 def test_the_company_pickers_search_lists_in_swedish_order(app, factories):
     from crm.meetings.services import match_companies
-    from crm.visits.services import find_companies
+    from crm.visits.queries import find_companies
 
     expected = [name.replace(" AB", " Bygg AB") for name in SWEDISH_ORDER]
     for name in SHUFFLED:
