@@ -526,7 +526,8 @@ def measure_import(app: Flask, info: dict[str, Any], rows: int = IMPORT_ROWS,
     """The CLI's path: read the file, record the job with the guessed mapping, run it here and now."""
     from crm.audit.mixins import system_actor
     from crm.imports import jobs, services
-    from crm.imports.parsing import guess_mapping, read_table
+    from crm.imports.mapping import guess_mapping
+    from crm.imports.reading import read_table
 
     with app.app_context():
         data = import_file(info, rows, info.get("seed", 1))

@@ -12,16 +12,9 @@ from crm.audit.mixins import system_actor
 from crm.companies.columns import COLUMNS_BY_KEY
 from crm.extensions import db
 from crm.imports import jobs, services
+from crm.imports.mapping import duplicate_fields, field_for_name, guess_mapping
 from crm.imports.models import ImportJob
-from crm.imports.parsing import (
-    Table,
-    UnreadableFile,
-    duplicate_fields,
-    field_for_name,
-    guess_mapping,
-    kind_of,
-    read_table,
-)
+from crm.imports.reading import Table, UnreadableFile, kind_of, read_table
 from crm.text import fold
 
 IGNORE = ("", "-")

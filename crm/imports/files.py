@@ -16,7 +16,7 @@ from typing import Any
 from flask import current_app
 
 from crm.imports.models import ImportJob
-from crm.imports.parsing import Table, read_table
+from crm.imports.reading import Table, read_table
 
 
 def import_folder() -> Path:

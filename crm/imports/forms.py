@@ -11,7 +11,8 @@ from wtforms.validators import DataRequired, ValidationError
 
 from crm.companies.columns import COLUMNS_BY_KEY, COMPANY_COLUMNS, CONTACT_COLUMNS
 from crm.companies.models import SniVersion
-from crm.imports.parsing import KINDS, Table, UnreadableFile, duplicate_fields, kind_of, read_table
+from crm.imports.mapping import duplicate_fields
+from crm.imports.reading import KINDS, Table, UnreadableFile, kind_of, read_table
 
 MAX_UPLOAD_MB = 20
 

@@ -33,7 +33,8 @@ from crm.companies.models import (
 from crm.extensions import db
 from crm.imports.files import import_folder, load_table, save_table
 from crm.imports.models import ImportJob, ImportStatus
-from crm.imports.parsing import ParsedRow, RowError, Table, parse_rows
+from crm.imports.parsing import ParsedRow, RowError, parse_rows
+from crm.imports.reading import Table
 from crm.text import name_key
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ def create_job(
     mapping: list[str] | None = None,
 ) -> ImportJob:
     """Store the upload under a random name and record the job with a guessed column mapping."""
-    from crm.imports.parsing import guess_mapping
+    from crm.imports.mapping import guess_mapping
 
     stored_name = f"{secrets.token_hex(16)}.{kind}"
     (import_folder() / stored_name).write_bytes(data)

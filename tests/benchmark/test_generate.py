@@ -23,7 +23,8 @@ from crm.companies.models import Company, CompanySni, ContactPerson
 from crm.events.models import Answer, Attendance, Event, EventStatus, Invitation
 from crm.extensions import db
 from crm.imports import services
-from crm.imports.parsing import guess_mapping, read_table
+from crm.imports.mapping import guess_mapping
+from crm.imports.reading import read_table
 from crm.meetings.models import Interaction
 from crm.networks.models import Network
 from crm.text import fold, name_key

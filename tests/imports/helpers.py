@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from crm.extensions import db
 from crm.imports import services
 from crm.imports.models import ImportJob
-from crm.imports.parsing import kind_of, read_table
+from crm.imports.reading import kind_of, read_table
 
 
 def csv_bytes(rows: list[list[object]], delimiter: str = ";", encoding: str = "utf-8") -> bytes:

@@ -8,19 +8,17 @@ from datetime import date
 import pytest
 
 from crm.companies.models import CompanyStatus, SniVersion
-from crm.imports.parsing import (
+from crm.imports.mapping import guess_mapping
+from crm.imports.parsing import parse_rows
+from crm.imports.reading import UnreadableFile, kind_of, read_table
+from crm.imports.values import (
     FieldProblem,
-    UnreadableFile,
-    guess_mapping,
-    kind_of,
     parse_bool,
     parse_postcode,
-    parse_rows,
     parse_size_class,
     parse_sni_codes,
     parse_sni_version,
     parse_status,
-    read_table,
 )
 from tests.imports.helpers import csv_bytes, swedish, xlsx_bytes
 

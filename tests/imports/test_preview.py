@@ -8,7 +8,8 @@ from crm.audit.models import AuditEntry
 from crm.companies.models import Company
 from crm.extensions import db
 from crm.imports import services
-from crm.imports.parsing import guess_mapping, read_table
+from crm.imports.mapping import guess_mapping
+from crm.imports.reading import read_table
 from tests.imports.helpers import csv_bytes, swedish
 from tests.support.factories import valid_org_number
 

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from crm.companies.models import Company
 from crm.extensions import db
 from crm.imports import jobs, services
-from crm.imports.parsing import guess_mapping, read_table
+from crm.imports.mapping import guess_mapping
+from crm.imports.reading import read_table
 from tests.imports.helpers import run_scheduled_imports, upload_job
 from tests.imports.scb_file import EXPECTED, HEADERS, ROWS, SOLE_TRADERS, scb_bytes
 

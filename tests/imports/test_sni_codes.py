@@ -12,7 +12,9 @@ from crm.companies.models import Company, CompanySni, SniVersion
 from crm.extensions import db
 from crm.imports import jobs, services
 from crm.imports.jobs import ImportRefused
-from crm.imports.parsing import FieldProblem, guess_mapping, parse_sni_codes, read_table
+from crm.imports.mapping import guess_mapping
+from crm.imports.reading import read_table
+from crm.imports.values import FieldProblem, parse_sni_codes
 from tests.imports.helpers import csv_bytes, swedish, upload_job
 from tests.support.factories import valid_org_number
 
