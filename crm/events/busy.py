@@ -6,19 +6,18 @@ The organizer is the one user an event has: the person who runs it (invitees are
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
 
 from sqlalchemy import Select, select
 
-from crm.conflicts import busy_provider, kind_literal, overlaps
+from crm.conflicts import Overlapping, busy_provider, kind_literal
 from crm.events.models import Event, EventStatus
 
 KIND = "event"
 
 
 @busy_provider
-def events_organised(user_ids: Collection[int], starts_at: datetime, ends_at: datetime) -> Select:
-    """Events that are not cancelled, organised by one of the users, overlapping the given time."""
+def events_organised(user_ids: Collection[int], overlapping: Overlapping) -> Select:
+    """Events that are not cancelled, organised by one of the users, overlapping the times asked about."""
     return select(
         kind_literal(KIND),
         Event.id.label("item_id"),
@@ -29,5 +28,5 @@ def events_organised(user_ids: Collection[int], starts_at: datetime, ends_at: da
     ).where(
         Event.organizer_id.in_(user_ids),
         Event.status != EventStatus.CANCELLED,
-        overlaps(Event.starts_at, Event.ends_at, starts_at, ends_at),
+        overlapping(Event.starts_at, Event.ends_at),
     )

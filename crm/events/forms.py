@@ -256,6 +256,8 @@ class SeriesForm(_EventFields):
     shown_dates = HiddenField()
     # The preview's dates as checkboxes: only the ticked ones are created; holidays start unticked.
     days = MultiCheckboxField(_l("Datum som skapas"), choices=[], validate_choice=False)
+    override = BooleanField(_l("Skapa ändå"),
+                            description=_l("Skapa träffarna även de dagar då du redan har något vid samma tid."))
     preview = SubmitField(_l("Visa datumen"))
     create = SubmitField(_l("Skapa träffarna"))
 
@@ -405,6 +407,7 @@ class MoveSeriesForm(FlaskForm):
     start_time = _time(_l("Ny starttid"), message=_l("Fyll i starttiden."))
     end_time = _time(_l("Ny sluttid"), message=_l("Fyll i sluttiden."))
     place = StringField(_l("Plats"), validators=[Length(max=300, message=_l("Högst %(max)d tecken."))])
+    override = BooleanField(_l("Spara ändå"), description=_l("Spara tiden trots att du redan är upptagen då."))
     submit = SubmitField(_l("Flytta träffarna"))
 
     def __init__(self, *args, days: Iterable[date] = (), **kwargs):

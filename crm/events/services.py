@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 
 from crm.auth.models import User
 from crm.companies.models import Company, CompanyContact, ContactPerson
-from crm.conflicts import refuse_double_booking
+from crm.conflicts import refuse_double_booking, refuse_double_bookings
 from crm.errors import RuleRefused
 from crm.events import invitations
 from crm.events.busy import KIND as BUSY_KIND
@@ -33,7 +33,7 @@ from crm.events.models import (
 from crm.events.series import SeriesRule, occurrences
 from crm.extensions import db
 from crm.networks.models import Network
-from crm.timeutil import NonexistentLocalTime, local, stockholm_to_utc, utcnow
+from crm.timeutil import NonexistentLocalTime, as_utc, local, stockholm_to_utc, utcnow
 
 DIETARY_CHOICES = {
     "vegetarisk": _l("Vegetarisk"),
@@ -169,9 +169,9 @@ def create_event(data: EventData, organizer: User, override: bool = False) -> Ev
 
 
 def create_series(data: EventData, rule: SeriesRule, organizer: User,
-                  days: Collection[date] | None = None) -> EventSeries:
+                  days: Collection[date] | None = None, override: bool = False) -> EventSeries:
     """One event per date of the rule (only those in `days` when given), each with its own UID; `data`'s
-    times are replaced by the rule's.
+    times are replaced by the rule's. Refused while the organizer is busy at any of them, unless `override`.
 
     A registration deadline in `data` is read relative to `data.starts_at` and kept at the same
     clock time and number of days before each event (two days before at 12:00 stays 12:00 across DST).
@@ -179,6 +179,8 @@ def create_series(data: EventData, rule: SeriesRule, organizer: User,
     times = occurrences(rule)
     if days is not None:
         times = [(start, end) for start, end in times if local(start).date() in days]
+    if not override:
+        refuse_double_bookings([organizer.id], times)
     series = EventSeries(title=data.title.strip(), rule=rule.describe(), created_by_id=organizer.id)
     db.session.add(series)
     for start, end in times:
@@ -276,10 +278,11 @@ def rest_of_series(event: Event) -> list[Event]:
 
 
 def move_rest_of_series(event: Event, start: time, end: time, place: str | None = None,
-                        now: datetime | None = None) -> tuple[list[Event], int]:
+                        now: datetime | None = None, override: bool = False) -> tuple[list[Event], int]:
     """New wall-clock times (and place) for this and every later event of the series.
 
-    Returns the events moved and how many updates were queued to their invitees.
+    Refused while an organizer is busy at one of the new times, unless `override`. Returns the events
+    moved and how many updates were queued to their invitees.
     """
     if end <= start:
         raise EndBeforeStart()
@@ -288,9 +291,12 @@ def move_rest_of_series(event: Event, start: time, end: time, place: str | None 
     now = now or utcnow()
     moved = rest_of_series(event)
     before = {item.id: item.sequence for item in moved}
+    times = {item.id: (_utc_on(local(item.starts_at).date(), start), _utc_on(local(item.starts_at).date(), end))
+             for item in moved}
+    if not override:
+        _refuse_series_double_booking(moved, times)
     for item in moved:
-        day = local(item.starts_at).date()
-        starts_at, ends_at = _utc_on(day, start), _utc_on(day, end)
+        starts_at, ends_at = times[item.id]
         if item.registration_deadline is not None:
             item.registration_deadline = shifted_deadline(item.starts_at, item.registration_deadline, starts_at)
         item.starts_at, item.ends_at = starts_at, ends_at
@@ -302,6 +308,13 @@ def move_rest_of_series(event: Event, start: time, end: time, place: str | None 
         if item.sequence > before[item.id]:
             sent += invitations.send_updates(item, now)
     return moved, sent
+
+
+def _refuse_series_double_booking(events: list[Event], times: dict[int, tuple[datetime, datetime]]) -> None:
+    """ParticipantsBusy if an organizer is busy at a new time of the events (their own old times left out)."""
+    changed = [item for item in events if times[item.id] != (as_utc(item.starts_at), as_utc(item.ends_at))]
+    refuse_double_bookings({item.organizer_id for item in changed}, [times[item.id] for item in changed],
+                           skip=[(BUSY_KIND, item.id) for item in events])
 
 
 def cancel(event: Event, now: datetime | None = None) -> int:

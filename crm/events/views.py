@@ -22,7 +22,7 @@ from crm.auth.access import roles_required
 from crm.auth.models import Role
 from crm.companies.models import CompanyContact, ContactPerson
 from crm.companies.search import CompanyFilters
-from crm.conflicts import ParticipantsBusy
+from crm.conflicts import ParticipantsBusy, conflicts_by_time
 from crm.dbtypes import swedish
 from crm.events import invitations, recipients, services
 from crm.events.calendar import event_ics
@@ -153,16 +153,25 @@ def new_series():
         form.network_id.data = str(network_id)
     changed = False
     if form.validate_on_submit():
-        if form.confirmed:
+        if not form.confirmed:
+            changed = bool(form.create.data)
+        else:
             chosen = {local(start).date() for start, _end in form.chosen_times}
-            series = services.create_series(form.to_data(), form.rule, _me(), days=chosen)
-            db.session.commit()
-            flash(ngettext("%(num)d träff är skapad.", "%(num)d träffar är skapade.", len(series.events)), "success")
-            return _to_event(series.events[0].id)
-        changed = bool(form.create.data)
-    # The dates stay on show when the only fault is that none of them is ticked.
-    preview = form.times if form.is_submitted() and set(form.errors) <= {"days"} else []
-    return render_template("events/series_form.html", form=form, preview=preview, changed=changed)
+            try:
+                series = services.create_series(form.to_data(), form.rule, _me(), days=chosen,
+                                                override=form.override.data)
+            except ParticipantsBusy:
+                db.session.rollback()
+                form.override.errors = [_("Du är redan upptagen vissa dagar. Bocka ur dem eller kryssa i Skapa ändå.")]
+            else:
+                db.session.commit()
+                flash(ngettext("%(num)d träff är skapad.", "%(num)d träffar är skapade.", len(series.events)),
+                      "success")
+                return _to_event(series.events[0].id)
+    # The dates stay on show when the only fault is that none of them is ticked or some of them are busy.
+    preview = form.times if form.is_submitted() and set(form.errors) <= {"days", "override"} else []
+    busy = conflicts_by_time([_me().id], preview)  # what the organizer already has at each date; one query
+    return render_template("events/series_form.html", form=form, preview=preview, changed=changed, busy=busy)
 
 
 # --- The event page ------------------------------------------------------------------------------
@@ -300,18 +309,23 @@ def move_series(event_id: int):
         return _refused(services.AlreadyCancelled(), event.id)
     rest = services.rest_of_series(event)
     form = MoveSeriesForm(days=[local(item.starts_at).date() for item in rest], data=MoveForm.initial_data(event))
+    conflicts = []
     if form.validate_on_submit():
         try:
             moved, sent = services.move_rest_of_series(event, form.start_time.data, form.end_time.data,
-                                                       form.place.data or "")
+                                                       form.place.data or "", override=form.override.data)
+        except ParticipantsBusy as busy:
+            db.session.rollback()
+            conflicts, rest = busy.conflicts, services.rest_of_series(event)  # one query, not one per event
         except services.EventRefused as error:
             return _refused(error, event.id)
-        db.session.commit()
-        flash(ngettext("%(num)d träff är flyttad.", "%(num)d träffar är flyttade.", len(moved)), "success")
-        _updates_flash(sent)
-        return _to_event(event.id)
+        else:
+            db.session.commit()
+            flash(ngettext("%(num)d träff är flyttad.", "%(num)d träffar är flyttade.", len(moved)), "success")
+            _updates_flash(sent)
+            return _to_event(event.id)
     return render_template("events/move.html", form=form, event=event, rest=rest,
-                           invited=_invited_in(rest))
+                           invited=_invited_in(rest), conflicts=conflicts)
 
 
 def _invited_in(events: list[Event]) -> int:

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
 
 from sqlalchemy import Select, select
 
 from crm.companies.models import Company
-from crm.conflicts import busy_provider, kind_literal, overlaps
+from crm.conflicts import Overlapping, busy_provider, kind_literal
 from crm.visits.models import Visit, VisitStatus, visit_participants
 
 KIND = "visit"
 
 
 @busy_provider
-def visits_taken_part_in(user_ids: Collection[int], starts_at: datetime, ends_at: datetime) -> Select:
-    """Visits that are not cancelled, with a time overlapping the given one, one row per participant asked about."""
+def visits_taken_part_in(user_ids: Collection[int], overlapping: Overlapping) -> Select:
+    """Visits that are not cancelled, overlapping the times asked about, one row per participant asked about."""
     return (
         select(
             kind_literal(KIND),
@@ -31,6 +30,6 @@ def visits_taken_part_in(user_ids: Collection[int], starts_at: datetime, ends_at
         .where(
             visit_participants.c.user_id.in_(user_ids),
             Visit.status != VisitStatus.CANCELLED,
-            overlaps(Visit.starts_at, Visit.ends_at, starts_at, ends_at),
+            overlapping(Visit.starts_at, Visit.ends_at),
         )
     )

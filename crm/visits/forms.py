@@ -285,6 +285,13 @@ class BookForm(FlaskForm):
     submit = SubmitField(_l("Boka ändå"))
 
 
+class SignUpForm(FlaskForm):
+    """Signing up from the visit page; `override` signs up although the politician is busy then."""
+
+    override = BooleanField(_l("Anmäl mig ändå"))
+    submit = SubmitField(_l("Anmäl mig ändå"))
+
+
 class CancelForm(FlaskForm):
     reason = TextAreaField(
         _l("Varför ställs besöket in?"),

@@ -319,11 +319,14 @@ def save_protocol(visit: Visit, data: ProtocolData) -> None:
     db.session.flush()
 
 
-def join(visit: Visit, user: User) -> None:
-    """A politician signs up for a booked visit (doing it twice changes nothing)."""
+def join(visit: Visit, user: User, override: bool = False) -> None:
+    """A politician signs up for a booked visit (doing it twice changes nothing); refused while they
+    already have a visit or an event then, unless `override`."""
     if visit.status != VisitStatus.BOOKED:
         raise NotOpenForSignUp()
     if not takes_part(user, visit):
+        if not override:
+            refuse_double_booking([user.id], visit.starts_at, visit.ends_at, skip=(BUSY_KIND, visit.id))
         visit.participants.append(user)
     db.session.flush()
 

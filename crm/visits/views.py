@@ -19,7 +19,7 @@ from crm.extensions import db
 from crm.mail.links import absolute_url
 from crm.visits import access, bp, queries, services
 from crm.visits.calendar import has_calendar_entry, visit_ics
-from crm.visits.forms import BookForm, CancelForm, NoteForm, ProtocolForm, VisitFilterForm, VisitForm
+from crm.visits.forms import BookForm, CancelForm, NoteForm, ProtocolForm, SignUpForm, VisitFilterForm, VisitForm
 from crm.visits.models import Visit, VisitStatus
 
 WRITERS = (Role.STAFF,)
@@ -75,13 +75,16 @@ def _visit_form(visit: Visit | None, company_id: int, **kwargs) -> VisitForm:
     )
 
 
-def _render_detail(visit: Visit, note_form: NoteForm | None = None, status: int = 200, conflicts=()):
+def _render_detail(visit: Visit, note_form: NoteForm | None = None, status: int = 200, conflicts=(),
+                   signing_up: bool = False):
+    """The visit page; with `conflicts`, the warning and a button to book (or, `signing_up`, sign up) anyway."""
     in_full = access.sees_in_full(current_user, visit)
     return render_template(
         "visits/detail.html",
         visit=visit,
         conflicts=conflicts,
-        book_form=BookForm() if conflicts else None,
+        book_form=(SignUpForm() if signing_up else BookForm()) if conflicts else None,
+        signing_up=signing_up,
         in_full=in_full,
         manages=access.manages(current_user),
         takes_part=access.takes_part(current_user, visit),
@@ -230,7 +233,10 @@ def cancel(visit_id: int):
 def join(visit_id: int):
     visit = _visible_or_404(visit_id)
     try:
-        services.join(visit, _me())
+        services.join(visit, _me(), override=SignUpForm().override.data)
+    except ParticipantsBusy as busy:
+        db.session.rollback()
+        return _render_detail(_visible_or_404(visit_id), conflicts=busy.conflicts, signing_up=True)
     except services.VisitError as error:
         return _refused(error, visit.id)
     db.session.commit()

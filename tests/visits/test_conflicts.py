@@ -197,3 +197,54 @@ def test_a_visit_next_to_another_books_without_a_warning(client, login_as, facto
                       save=None, save_and_book="Spara och boka")
     assert client.post(f"/besok/nytt?company_id={company.id}", data=form).status_code == 302
     assert _visit_count() == 2
+
+
+# --- A politician signing up --------------------------------------------------------------------
+
+
+def _participant_ids(visit: Visit) -> set[int]:
+    return {user.id for user in fresh(visit).participants}
+
+
+def test_signing_up_warns_when_the_politician_has_another_visit_then(client, login_as, factories, users):
+    politician = login_as("politician")
+    other = factories.booked_visit(factories.company(name="Åbyvik Energi AB"), start=NINE + timedelta(minutes=30),
+                                   participants=[politician])
+    visit = factories.booked_visit(start=NINE, participants=[users["staff"]])
+    db.session.commit()
+
+    response = client.post(f"/besok/{visit.id}/delta")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Krock i kalendern" in html and f'href="/besok/{other.id}">Åbyvik Energi AB</a>' in html
+    assert "Du är inte anmäld. Anmäl dig ändå om du vill delta." in html
+    assert f'action="/besok/{visit.id}/delta"' in html and 'id="anmal-anda"' in html
+    assert politician.id not in _participant_ids(visit)
+
+    assert client.post(f"/besok/{visit.id}/delta", data={"override": "y"}).status_code == 302
+    assert politician.id in _participant_ids(visit)
+
+
+def test_signing_up_next_to_another_visit_or_to_a_visit_others_have_then_needs_no_override(
+    client, login_as, factories, users
+):
+    politician = login_as("politician")
+    factories.booked_visit(start=NINE - timedelta(hours=1), participants=[politician])  # ends as it starts
+    factories.booked_visit(start=NINE, participants=[users["staff"]])  # someone else's, same time
+    visit = factories.booked_visit(start=NINE, participants=[users["staff"]])
+    db.session.commit()
+
+    assert client.post(f"/besok/{visit.id}/delta").status_code == 302
+    assert politician.id in _participant_ids(visit)
+
+
+def test_the_join_service_refuses_a_busy_politician_unless_overridden(app, factories, users):
+    politician = users["politician"]
+    factories.event(start=NINE, organizer=politician)
+    visit = factories.booked_visit(start=NINE, participants=[users["staff"]])
+    db.session.commit()
+    with pytest.raises(ParticipantsBusy) as busy:
+        services.join(visit, politician)
+    assert [(c.kind, c.user_id) for c in busy.value.conflicts] == [("event", politician.id)]
+    services.join(visit, politician, override=True)
+    assert politician in visit.participants
