@@ -215,9 +215,9 @@ def _seed_visits_and_meetings(rng: random.Random, users) -> None:
 
     from sqlalchemy import select
 
-    from crm.timeutil import STOCKHOLM
+    from crm.timeutil import stockholm_today
 
-    today = datetime.now(STOCKHOLM).date()
+    today = stockholm_today()
     staff = [user for user in users if user.role == Role.STAFF]
     politician = next(user for user in users if user.role == Role.POLITICIAN)
     topics = {topic.name: topic for topic in db.session.execute(select(Topic)).scalars()}

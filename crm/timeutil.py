@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -16,6 +16,11 @@ def utcnow() -> datetime:
 def as_utc(value: datetime) -> datetime:
     """Read a stored datetime as UTC; SQLite returns naive values for aware columns."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def stockholm_today() -> date:
+    """Today's date in Stockholm: the day people at the unit are living."""
+    return datetime.now(STOCKHOLM).date()
 
 
 def local(value: datetime) -> datetime:

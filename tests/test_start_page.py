@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from crm.extensions import db
-from crm.visits.followups import local_today
+from crm.timeutil import stockholm_today
 from crm.visits.models import FollowUpStatus, VisitPlan, VisitStatus
-from crm.visits.plan import stockholm_today
 
 
 def test_staff_sees_open_and_overdue_follow_ups(client, login_as, factories):
     staff = login_as("staff")
-    today = local_today()
+    today = stockholm_today()
     factories.follow_up(assignee=staff, due_date=today - timedelta(days=3))
     factories.follow_up(assignee=staff, due_date=today)
     factories.follow_up(assignee=staff, due_date=today + timedelta(days=9))

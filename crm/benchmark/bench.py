@@ -861,7 +861,7 @@ def measure_existing(url: str, info_file: Path, only: tuple[str, ...], repeat: i
 def main(scale: float, seed: int, today: datetime | None, databases: tuple[str, ...], repeat: int, warmup: int,
          out: str, profile: bool, url: str | None, info_file: Path | None, only: tuple[str, ...]) -> None:
     """Measure the main pages and the bulk operations on generated data, on SQLite and PostgreSQL."""
-    from crm.timeutil import STOCKHOLM
+    from crm.timeutil import stockholm_today
 
     if url:
         if info_file is None:
@@ -869,7 +869,7 @@ def main(scale: float, seed: int, today: datetime | None, databases: tuple[str, 
         sys.exit(measure_existing(url, info_file, only, repeat, warmup,
                                   Path(out) / "profiles" if profile else None))
 
-    day = today.date() if today else datetime.now(STOCKHOLM).date()
+    day = today.date() if today else stockholm_today()
     directory = Path(out)
     directory.mkdir(parents=True, exist_ok=True)
     tables = []

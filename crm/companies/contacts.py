@@ -17,8 +17,8 @@ from crm.companies.search import _contacts_matching, _id_in, as_typed, typed_swe
 from crm.dbtypes import swedish
 from crm.extensions import db
 from crm.networks import participation
-from crm.networks.services import stockholm_today
 from crm.text import fold
+from crm.timeutil import stockholm_today
 
 READERS = (Role.STAFF, Role.ORGANIZER)
 WRITERS = (Role.STAFF,)

@@ -24,13 +24,11 @@ from crm.extensions import db
 from crm.networks.models import Network
 from crm.networks.services import current_members
 from crm.text import fold, name_key, swedish_sort_key
-from crm.timeutil import local, utcnow
+from crm.timeutil import stockholm_today
 
 SEARCH_LIMIT = 50
 
 
-def stockholm_today() -> date:
-    return local(utcnow()).date()
 
 
 def _with_companies(query: Select) -> Select:

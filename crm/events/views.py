@@ -42,7 +42,7 @@ from crm.extensions import db
 from crm.mail.links import absolute_url
 from crm.networks.models import Network
 from crm.text import fold, swedish_sort_key
-from crm.timeutil import local, utcnow
+from crm.timeutil import local, stockholm_today, utcnow
 
 bp = Blueprint("events", __name__, url_prefix="/evenemang")
 
@@ -437,7 +437,7 @@ SOURCES = ("natverk", "filter", "valda")
 def _invite_source(event: Event) -> tuple[str, list[ContactPerson] | None, dict]:
     """The source chosen in the query string, its contacts (None while still choosing), and what the page shows."""
     source = request.args.get("kalla", "")
-    today = recipients.stockholm_today()
+    today = stockholm_today()
     context: dict = {"filters": CompanyFilters.from_args(request.args), "network": None, "found": [], "picked": [],
                      "search": (request.args.get("sok") or "").strip(), "ad_blocked": None}
     if source == "natverk":
@@ -531,7 +531,7 @@ def _render_attendance(event: Event, walk_in: WalkInForm | None = None, status: 
     rows = _attendance_rows(event, q)
     return render_template(
         "events/attendance.html", event=event, rows=rows, q=q, counts=services.answer_counts(event),
-        company_of=partial(_company_of, today=recipients.stockholm_today()),
+        company_of=partial(_company_of, today=stockholm_today()),
         walk_in=walk_in or WalkInForm(formdata=None), started=event.starts_at <= utcnow(),
         cancelled=event.status == EventStatus.CANCELLED,
     ), status

@@ -17,17 +17,16 @@ from crm.auth.models import Role
 from crm.companies.models import Company, CompanyStatus
 from crm.extensions import db
 from crm.main import bp
-from crm.timeutil import utcnow
+from crm.timeutil import stockholm_today, utcnow
 from crm.visits import plan
 from crm.visits.closure import OPEN_STATUSES
-from crm.visits.followups import local_today
 from crm.visits.models import FollowUp, Visit, VisitStatus, visit_participants
 
 UPCOMING_DAYS = 14
 
 
 def _my_follow_up_figures(user_id: int) -> dict[str, int]:
-    today = local_today()
+    today = stockholm_today()
     row = db.session.execute(
         select(
             func.count(),
@@ -65,7 +64,7 @@ class PlanCard:
 
 def _plan_card() -> PlanCard:
     """This year's done visits that count towards its target, against the target, as the visit plan counts them."""
-    year = plan.stockholm_today().year
+    year = stockholm_today().year
     this_year = plan.plan_for(year)
     done = format_number(plan.visit_counts(year).done)
     if this_year is None:

@@ -23,6 +23,7 @@ from crm.companies.models import Company, ContactPerson, Topic
 from crm.formfields import DayField, MultiCheckboxField
 from crm.meetings import services
 from crm.meetings.models import Interaction, InteractionKind
+from crm.timeutil import stockholm_today
 
 NOTE_MAX_LENGTH = 10_000
 
@@ -71,7 +72,7 @@ class InteractionForm(FlaskForm):
     )
     occurred_on = DayField(
         _l("Datum"),
-        default=services.stockholm_today,
+        default=stockholm_today,
         validators=[InputRequired(_l("Fyll i datumet."))],
         invalid_value_message=_l("Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-11-22."),
     )
@@ -119,7 +120,7 @@ class InteractionForm(FlaskForm):
         self.contacts.choices = [SelectChoice(str(contact.id), contact.name) for contact in contacts]
 
     def validate_occurred_on(self, field: DayField) -> None:
-        if field.data and field.data > one_year_after(services.stockholm_today()):
+        if field.data and field.data > one_year_after(stockholm_today()):
             raise ValidationError(_l("Datumet kan inte ligga mer än ett år fram i tiden."))
 
     @property

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, or_, select
@@ -23,7 +23,7 @@ from crm.errors import RuleRefused
 from crm.extensions import db
 from crm.meetings.models import Interaction, InteractionKind, NoteStatus, interaction_participants
 from crm.text import name_key
-from crm.timeutil import STOCKHOLM, utcnow
+from crm.timeutil import utcnow
 
 COMPANY_MATCH_LIMIT = 10
 TIMELINE_KIND = "interaction"
@@ -65,8 +65,6 @@ class InteractionData:
     topic_ids: Sequence[int] = ()
 
 
-def stockholm_today() -> date:
-    return datetime.now(STOCKHOLM).date()
 
 
 # --- Who may read what -----------------------------------------------------------------------

@@ -15,6 +15,7 @@ from crm.companies.models import CompanyContact
 from crm.formfields import DayField
 from crm.networks import services
 from crm.networks.models import Network, NetworkKind
+from crm.timeutil import stockholm_today
 
 DATE_MESSAGE = _l("Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-11-22.")
 LENGTH_MESSAGE = _l("Högst %(max)d tecken.")
@@ -34,7 +35,7 @@ def _role_field(label) -> SelectField:
 
 
 def _day_field(label, message) -> DayField:
-    return DayField(label, default=services.stockholm_today, validators=[InputRequired(message)],
+    return DayField(label, default=stockholm_today, validators=[InputRequired(message)],
                     invalid_value_message=DATE_MESSAGE)
 
 

@@ -20,7 +20,6 @@ from crm.events.models import Attendance, Event, EventStatus, Invitation
 from crm.extensions import db
 from crm.networks.models import Network, NetworkKind, NetworkMembership
 from crm.text import swedish_sort_key
-from crm.timeutil import STOCKHOLM
 
 MEMBER_ROLES = ("ordförande", "vice ordförande", "sekreterare", "ledamot", "adjungerad", "medlem")
 
@@ -134,8 +133,6 @@ def average_label(value: float | None) -> str:
     return "–" if value is None else format_decimal(value, format="0.0")
 
 
-def stockholm_today() -> date:
-    return datetime.now(STOCKHOLM).date()
 
 
 # --- Networks ----------------------------------------------------------------------------------

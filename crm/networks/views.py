@@ -28,7 +28,7 @@ from crm.networks.forms import (
     NetworkForm,
 )
 from crm.networks.models import Network, NetworkMembership
-from crm.timeutil import utcnow
+from crm.timeutil import stockholm_today, utcnow
 
 bp = Blueprint("networks", __name__, url_prefix="/natverk")
 
@@ -69,7 +69,7 @@ def index():
     page = db.paginate(
         services.list_query(kind, active), per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False
     )
-    figures = services.figures([network.id for network in page.items], services.stockholm_today())
+    figures = services.figures([network.id for network in page.items], stockholm_today())
     return render_template("networks/index.html", page=page, form=form, figures=figures)
 
 
@@ -90,7 +90,7 @@ def new():
 @roles_required(*USERS)
 def show(network_id: int):
     network = db.get_or_404(Network, network_id, options=[joinedload(Network.owner)])
-    today = services.stockholm_today()
+    today = stockholm_today()
     present, former = services.members_of(network, today)
     return render_template(
         "networks/show.html",
@@ -121,7 +121,7 @@ def edit(network_id: int):
 def add_member(network_id: int):
     """Search a contact person by name or e-mail (a GET form), pick one, then give role, company and date."""
     network = db.get_or_404(Network, network_id)
-    today = services.stockholm_today()
+    today = stockholm_today()
     contact = db.session.get(
         ContactPerson, request.args.get("contact_id", type=int) or 0,
         options=[selectinload(ContactPerson.company_links).selectinload(CompanyContact.company)],
@@ -149,7 +149,7 @@ def add_member(network_id: int):
 def bulk_add(network_id: int):
     """Members from the company list: its filters pick companies, their contact persons are listed to tick."""
     network = db.get_or_404(Network, network_id)
-    today = services.stockholm_today()
+    today = stockholm_today()
     filters = CompanyFilters.from_args(request.args)
     page_number = request.args.get("page", 1, type=int)
     form = BulkAddForm()
@@ -183,7 +183,7 @@ def bulk_add(network_id: int):
 @roles_required(*USERS)
 def end_membership(membership_id: int):
     membership = _membership_or_404(membership_id)
-    form = EndMembershipForm(data={"ends_on": membership.ends_on or services.stockholm_today()})
+    form = EndMembershipForm(data={"ends_on": membership.ends_on or stockholm_today()})
     if form.validate_on_submit():
         try:
             services.end_membership(membership, form.ends_on.data)

@@ -17,6 +17,7 @@ from werkzeug.routing import BuildError
 from crm.auth.access import roles_required
 from crm.auth.models import Role
 from crm.extensions import db
+from crm.timeutil import stockholm_today
 from crm.visits import followups, followups_bp
 from crm.visits.followup_forms import FEEDBACK_WAYS, FollowUpFilterForm, FollowUpForm
 from crm.visits.models import FollowUp
@@ -68,7 +69,7 @@ def _form(follow_up: FollowUp | None = None, **kwargs) -> FollowUpForm:
     keep_assignee = follow_up.assignee_id if follow_up else None
     keep_topic = follow_up.topic_id if follow_up else None
     return FollowUpForm(
-        today=followups.local_today(),
+        today=stockholm_today(),
         previous_due=follow_up.due_date if follow_up else None,
         assignees=followups.assignee_candidates(keep_assignee),
         topics=followups.topic_candidates(keep_topic),
@@ -96,7 +97,7 @@ def new():
         abort(404)
     form = _form(data={"assignee_id": str(current_user.id)})
     if form.validate_on_submit():
-        follow_up = followups.create_follow_up(source, form.to_data(), _me(), followups.local_today())
+        follow_up = followups.create_follow_up(source, form.to_data(), _me(), stockholm_today())
         db.session.commit()
         _flash_saved(follow_up)
         return redirect(url_for("followups.detail", follow_up_id=follow_up.id))
@@ -112,7 +113,7 @@ def edit(follow_up_id: int):
         abort(404)
     form = _form(follow_up, data=FollowUpForm.initial_data(follow_up))
     if form.validate_on_submit():
-        followups.update_follow_up(follow_up, form.to_data(), followups.local_today(), actor=_me())
+        followups.update_follow_up(follow_up, form.to_data(), stockholm_today(), actor=_me())
         db.session.commit()
         _flash_saved(follow_up)
         return redirect(url_for("followups.detail", follow_up_id=follow_up.id))
@@ -130,7 +131,7 @@ def detail(follow_up_id: int):
     return render_template(
         "followups/detail.html",
         follow_up=follow_up,
-        today=followups.local_today(),
+        today=stockholm_today(),
         can_write=followups.may_write(current_user),
     )
 
@@ -140,7 +141,7 @@ def detail(follow_up_id: int):
 def mine():
     return render_template(
         "followups/mine.html",
-        mine=followups.my_follow_ups(current_user, followups.local_today()),
+        mine=followups.my_follow_ups(current_user, stockholm_today()),
         can_write=followups.may_write(current_user),
     )
 
@@ -148,7 +149,7 @@ def mine():
 @followups_bp.route("/")
 @roles_required(*READERS)
 def index():
-    today = followups.local_today()
+    today = stockholm_today()
     form = FollowUpFilterForm(
         request.args, assignees=followups.assignee_candidates(), topics=followups.topic_candidates()
     )

@@ -22,7 +22,7 @@ from crm.errors import RuleRefused
 from crm.extensions import db
 from crm.meetings.models import Interaction
 from crm.reminders.assignment import notify_assignee
-from crm.timeutil import STOCKHOLM, utcnow
+from crm.timeutil import utcnow
 from crm.visits.closure import OPEN_STATUSES, is_fully_closed, loose_ends
 from crm.visits.models import FollowUp, FollowUpStatus, Visit, visit_participants
 
@@ -42,9 +42,6 @@ def status_label(status: FollowUpStatus) -> str:
     return str(STATUS_LABELS[FollowUpStatus(status)])
 
 
-def local_today() -> date:
-    """Today's date in Stockholm, for views to pass into the services."""
-    return datetime.now(STOCKHOLM).date()
 
 
 # --- Rules -----------------------------------------------------------------------------------

@@ -32,8 +32,6 @@ UNDER_REPRESENTED_MIN_SHARE = 5
 DIMENSIONS = ("sni", "size", "district", "women_led")
 
 
-def stockholm_today() -> date:
-    return datetime.now(STOCKHOLM).date()
 
 
 def is_plan_year(year: int) -> bool:

@@ -12,7 +12,7 @@ from crm.auth.access import roles_required
 from crm.auth.models import Role
 from crm.companies.models import Company
 from crm.extensions import db
-from crm.timeutil import utcnow
+from crm.timeutil import stockholm_today, utcnow
 from crm.visits import plan, plan_bp, suggestions
 from crm.visits.plan_forms import BACK_TO_LIST, ProposeForm, TargetForm
 
@@ -47,13 +47,13 @@ def _keep_register_counts() -> None:
 @plan_bp.route("/")
 @roles_required(*READERS)
 def index():
-    return redirect(url_for("plan.show", year=plan.stockholm_today().year))
+    return redirect(url_for("plan.show", year=stockholm_today().year))
 
 
 @plan_bp.route("/<int:year>")
 @roles_required(*READERS)
 def show(year: int):
-    figures = plan.figures(_checked_year(year), plan.stockholm_today())
+    figures = plan.figures(_checked_year(year), stockholm_today())
     top = suggestions.suggestions(
         year, utcnow(), figures.spreads, suggestions.PLAN_PAGE_COUNT, visible_follow_ups_only=_visible_follow_ups_only()
     )

@@ -13,9 +13,9 @@ from crm.companies.models import Company, CompanyContact, ContactPerson, Topic
 from crm.companies.timeline import TimelinePosition, older_than
 from crm.dbtypes import swedish
 from crm.extensions import db
+from crm.timeutil import stockholm_today
 from crm.visits.access import OPEN_TO_POLITICIANS, reads_all
 from crm.visits.models import Visit, VisitKind, VisitNote, VisitStatus, visit_participants
-from crm.visits.services import stockholm_today
 
 TIMELINE_KIND = "visit"
 

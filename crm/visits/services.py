@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -23,7 +23,7 @@ from crm.conflicts import refuse_double_booking
 from crm.errors import RuleRefused
 from crm.extensions import db
 from crm.templating import format_datetime
-from crm.timeutil import STOCKHOLM, as_utc, local, utcnow
+from crm.timeutil import as_utc, local, stockholm_today, utcnow
 from crm.visits.access import may_add_note, takes_part
 from crm.visits.busy import KIND as BUSY_KIND
 from crm.visits.models import Visit, VisitKind, VisitNote, VisitStatus
@@ -168,8 +168,6 @@ class ProtocolData:
     topic_ids: Sequence[int] = ()
 
 
-def stockholm_today() -> date:
-    return datetime.now(STOCKHOLM).date()
 
 
 def default_year(starts_at: datetime | None) -> int:

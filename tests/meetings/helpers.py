@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from crm.extensions import db
 from crm.meetings.models import Interaction
-from crm.meetings.services import stockholm_today
+from crm.timeutil import stockholm_today
 
 
 def form_data(**fields) -> dict:

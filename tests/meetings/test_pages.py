@@ -11,7 +11,7 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.meetings.forms import NOTE_MAX_LENGTH
 from crm.meetings.models import Interaction, InteractionKind, NoteStatus
-from crm.meetings.services import stockholm_today
+from crm.timeutil import stockholm_today
 from tests.meetings.helpers import checked_values, fieldset, form_data, fresh, interaction_count
 
 

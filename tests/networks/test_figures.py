@@ -7,12 +7,12 @@ from datetime import timedelta
 from crm.events.models import Answer, Attendance, EventStatus
 from crm.extensions import db
 from crm.networks import services
-from crm.timeutil import local
+from crm.timeutil import local, stockholm_today
 from tests.networks.helpers import held_event, section, stockholm_wall_clock
 
 
 def test_figures_count_members_now_held_events_and_attendance(app, factories):
-    today = services.stockholm_today()
+    today = stockholm_today()
     network, quiet = factories.network(), factories.network()
     factories.member(network, starts_on=today - timedelta(days=300))
     factories.member(network, starts_on=today - timedelta(days=300), ends_on=today)  # last day today: counts
@@ -32,7 +32,7 @@ def test_figures_count_members_now_held_events_and_attendance(app, factories):
 
 def test_the_list_and_the_page_show_the_figures(client, login_as, factories):
     login_as("staff")
-    today = services.stockholm_today()
+    today = stockholm_today()
     network = factories.network(name="Branschrådet Logistik")
     for _ in range(3):
         factories.member(network, starts_on=today - timedelta(days=100))
@@ -90,7 +90,7 @@ def test_members_starting_later_are_listed_and_marked(client, login_as, factorie
     login_as("staff")
     network = factories.network()
     contact = factories.contact(name="Gustav Senare")
-    factories.member(network, contact, starts_on=services.stockholm_today() + timedelta(days=14))
+    factories.member(network, contact, starts_on=stockholm_today() + timedelta(days=14))
     db.session.commit()
     members = section(client.get(f"/natverk/{network.id}").get_data(as_text=True), "Medlemmar")
     assert "Gustav Senare" in members and "ännu inte" in members

@@ -12,6 +12,7 @@ from crm.companies.models import CompanyContact
 from crm.extensions import db
 from crm.networks import services
 from crm.networks.models import NetworkMembership
+from crm.timeutil import stockholm_today
 from tests.networks.helpers import error_next_to, fresh, section
 
 
@@ -65,7 +66,7 @@ def test_adding_a_member_defaults_to_the_contacts_present_company(client, networ
     html = client.get(f"/natverk/{network.id}/medlemmar/ny?contact_id={contact.id}").get_data(as_text=True)
     company_select = html.split('id="company_id"', 1)[1].split("</select>", 1)[0]
     assert "Nya Jobbet AB" in company_select and "Gamla Jobbet AB" not in company_select
-    assert f'value="{services.stockholm_today().isoformat()}"' in html, "from today unless told otherwise"
+    assert f'value="{stockholm_today().isoformat()}"' in html, "from today unless told otherwise"
     for role in services.MEMBER_ROLES:
         assert f'value="{role}"' in html
 
@@ -121,7 +122,7 @@ def test_ending_a_membership_keeps_it_in_the_history(client, network, factories)
     db.session.commit()
 
     form = client.get(f"/natverk/medlemskap/{membership.id}/avsluta").get_data(as_text=True)
-    assert f'value="{services.stockholm_today().isoformat()}"' in form
+    assert f'value="{stockholm_today().isoformat()}"' in form
     response = client.post(f"/natverk/medlemskap/{membership.id}/avsluta", data={"ends_on": "2025-12-31"})
     assert response.status_code == 302
     assert fresh(NetworkMembership, membership.id).ends_on == date(2025, 12, 31)

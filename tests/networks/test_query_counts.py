@@ -10,7 +10,7 @@ import pytest
 from crm.companies.models import CompanyContact
 from crm.events.models import Answer, Attendance
 from crm.extensions import db
-from crm.networks import services
+from crm.timeutil import stockholm_today
 from tests.networks.helpers import held_event, stockholm_wall_clock
 from tests.support.queries import page_statements
 
@@ -19,7 +19,7 @@ FEW, MANY = 2, 30
 
 def grow_network(factories, network, size: int) -> None:
     """`size` members (with companies), former members, and held and upcoming events with attendance."""
-    today = services.stockholm_today()
+    today = stockholm_today()
     for n in range(size):
         company = factories.company()
         contact = factories.contact(company)

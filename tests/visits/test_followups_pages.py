@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from crm.extensions import db
-from crm.visits.followups import local_today
+from crm.timeutil import stockholm_today
 from crm.visits.models import FollowUp, FollowUpStatus
 from tests.visits.followup_helpers import error_next_to, form_data, fresh, visit
 
@@ -56,7 +56,7 @@ def test_raise_from_each_source(client, login_as, factories, company, source):
         "company": lambda: company,
     }[source]()
     db.session.commit()
-    due = local_today() + timedelta(days=7)
+    due = stockholm_today() + timedelta(days=7)
     response = client.post(
         f"/uppfoljningar/ny?{source}_id={raised_from.id}",
         data=form_data(assignee_id=str(me.id), topic_id=str(topic.id), due_date=due.isoformat(),
@@ -84,7 +84,7 @@ def test_without_a_source_the_form_sends_you_to_the_companies(client, login_as):
 
 def test_errors_are_shown_next_to_the_fields(client, login_as, company):
     me = login_as("staff")
-    yesterday = local_today() - timedelta(days=1)
+    yesterday = stockholm_today() - timedelta(days=1)
     response = client.post(
         f"/uppfoljningar/ny?company_id={company.id}",
         data=form_data(description="", assignee_id="", due_date=yesterday.isoformat(), status="ej_atgardad",
@@ -113,7 +113,7 @@ def test_edit_closes_and_reopens(client, login_as, factories, company):
     form = client.get(f"/uppfoljningar/{follow_up.id}/redigera").get_data(as_text=True)
     assert "Ändra uppföljning" in form and "Kolla fiberutbyggnaden" in form
 
-    today = local_today().isoformat()
+    today = stockholm_today().isoformat()
     response = client.post(
         f"/uppfoljningar/{follow_up.id}/redigera",
         data=form_data(description="Kolla fiberutbyggnaden", assignee_id=str(me.id), status="klar",
@@ -137,7 +137,7 @@ def test_closing_the_last_loose_end_says_the_visit_is_fully_closed(client, login
     on_visit = visit(company)
     follow_up = factories.follow_up(visit=on_visit, assignee=me, description="Svara om parkeringen")
     db.session.commit()
-    today = local_today().isoformat()
+    today = stockholm_today().isoformat()
     client.post(f"/uppfoljningar/{follow_up.id}/redigera",
                 data=form_data(description="Svara om parkeringen", assignee_id=str(me.id), status="klar"))
     assert "helt avslutat" not in client.get(f"/uppfoljningar/{follow_up.id}").get_data(as_text=True)
@@ -149,7 +149,7 @@ def test_closing_the_last_loose_end_says_the_visit_is_fully_closed(client, login
 
 def test_an_overdue_follow_up_can_be_saved_with_its_old_due_date(client, login_as, factories, company):
     me = login_as("staff")
-    late = local_today() - timedelta(days=5)
+    late = stockholm_today() - timedelta(days=5)
     follow_up = factories.follow_up(company, assignee=me, due_date=late)
     db.session.commit()
     response = client.post(f"/uppfoljningar/{follow_up.id}/redigera",
@@ -168,7 +168,7 @@ def test_a_deactivated_assignee_stays_selectable_on_edit(client, login_as, facto
 
 def test_mine_shows_overdue_first_with_days_and_closed_ones_folded(client, login_as, factories, company):
     me = login_as("staff")
-    today = local_today()
+    today = stockholm_today()
     factories.follow_up(company, assignee=me, due_date=today + timedelta(days=30), description="Senare sak")
     factories.follow_up(company, assignee=me, description="Odaterad sak")
     factories.follow_up(company, assignee=me, due_date=today, description="Dagens sak")
@@ -195,7 +195,7 @@ def test_the_list_filters_through_the_url(client, login_as, factories, company):
     login_as("admin")
     anna = factories.user(role="staff", name="Anna Andersson")
     topic = factories.topic(name="Upphandling")
-    today = local_today()
+    today = stockholm_today()
     factories.follow_up(visit=visit(company), assignee=anna, topic=topic, due_date=today - timedelta(days=2),
                         description="Besökets sena sak")
     factories.follow_up(company, description="Företagets sak utan ansvarig")

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from crm.extensions import db
-from crm.visits.followups import local_today
+from crm.timeutil import stockholm_today
 from crm.visits.models import FollowUpStatus
 from tests.support.queries import page_statements
 from tests.visits.followup_helpers import visit
@@ -18,7 +18,7 @@ STATUSES = list(FollowUpStatus)
 
 def raise_follow_ups(factories, company, assignees, topics, count: int, participants=()) -> None:
     """Follow-ups of every source, status, assignee, topic and due date (past, today, later, none)."""
-    today = local_today()
+    today = stockholm_today()
     on_visit = visit(company, participants=participants)
     meeting = factories.interaction(company)
     for n in range(count):

@@ -9,7 +9,7 @@ import pytest
 
 from crm.companies.models import CompanyStatus
 from crm.extensions import db
-from crm.visits import plan
+from crm.visits import plan, plan_views
 from crm.visits.models import FollowUpStatus, VisitKind, VisitStatus
 from tests.visits.plan_helpers import company, follow_up, visit
 
@@ -192,7 +192,7 @@ def test_percent_rounds_half_up():
 
 @pytest.fixture
 def today(monkeypatch):
-    monkeypatch.setattr(plan, "stockholm_today", lambda: TODAY)
+    monkeypatch.setattr(plan_views, "stockholm_today", lambda: TODAY)
     return TODAY
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from crm.companies.models import CompanyStatus
 from crm.extensions import db
 from crm.scheduler import jobs
+from crm.timeutil import stockholm_today
 from crm.visits import plan, suggestions
 from crm.visits.models import StoredSuggestion, VisitStatus
 from tests.visits.plan_helpers import NOW, follow_up, visit
@@ -107,7 +108,7 @@ def test_the_scheduled_job_ranks_and_stores(app, factories):
             varied_register(factories, 40)
         jobs.count_register()
         db.session.rollback()
-        today = plan.stockholm_today()
+        today = stockholm_today()
         assert _stored_count(today.year) > 0 and _stored_count(today.year + 1) > 0
     finally:
         jobs.unbind()

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from crm.extensions import db
-from crm.timeutil import stockholm_to_utc
+from crm.timeutil import stockholm_to_utc, stockholm_today
 from crm.visits import services
 from crm.visits.models import VisitKind, VisitStatus
 from tests.visits.visit_helpers import fresh, visit_form
@@ -26,7 +26,7 @@ def _data(**fields) -> services.VisitData:
 def test_a_visit_is_proposed_then_booked_then_done(app, factories, users):
     company = factories.company()
     visit = services.create_visit(company, _data(), users["staff"])
-    assert visit.status == PROPOSED and visit.year == services.stockholm_today().year
+    assert visit.status == PROPOSED and visit.year == stockholm_today().year
     visit.starts_at = stockholm_to_utc(datetime(2026, 2, 3, 9, 0))
     visit.ends_at = stockholm_to_utc(datetime(2026, 2, 3, 10, 0))
     services.book(visit)
