@@ -79,19 +79,20 @@ def register_blueprints(app: Flask) -> None:
     from crm.companies import bp as companies_bp
     from crm.companies import contacts_bp
     from crm.events.views import bp as events_bp
+    from crm.followups import bp as followups_bp
     from crm.imports import bp as imports_bp
-    from crm.mail.views import bp as outbox_bp
+    from crm.mail import bp as outbox_bp
     from crm.main import bp as main_bp
     from crm.meetings import bp as meetings_bp
+    from crm.plan import bp as plan_bp
     from crm.visits import bp as visits_bp
-    from crm.visits import followups_bp, plan_bp
 
     for blueprint in (main_bp, auth_bp, audit_bp, companies_bp, contacts_bp, meetings_bp, imports_bp,
                       visits_bp, plan_bp, followups_bp, outbox_bp, events_bp):
         app.register_blueprint(blueprint)
 
     from crm.events.rsvp_views import bp as rsvp_bp
-    from crm.feeds.views import bp as feeds_bp
+    from crm.feeds import bp as feeds_bp
 
     app.register_blueprint(rsvp_bp)
     app.register_blueprint(feeds_bp)

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, DateTime
+from sqlalchemy import ColumnElement, DateTime, Enum
 from sqlalchemy.types import TypeDecorator
+
+
+def _values(enum_class) -> list[str]:
+    return [member.value for member in enum_class]
+
+
+def str_enum(enum_class, length: int = 20) -> Enum:
+    """A StrEnum column stored as its values ('bokad', not 'BOOKED') in a VARCHAR, with no database enum type."""
+    return Enum(enum_class, native_enum=False, length=length, values_callable=_values)
 
 
 class UTCDateTime(TypeDecorator):

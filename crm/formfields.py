@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import DateField, SelectMultipleField
+from wtforms import DateField, SelectMultipleField, TimeField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -13,11 +13,19 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class DayField(DateField):
-    """A date; an empty box is left to the required check instead of reading as a malformed date."""
+class _BlankIsNone:
+    """An empty box is left to the form's own required check instead of reading as malformed input."""
 
     def process_formdata(self, valuelist):
         if valuelist and not "".join(valuelist).strip():
             self.data = None
             return
         super().process_formdata(valuelist)
+
+
+class DayField(_BlankIsNone, DateField):
+    """A date (ÅÅÅÅ-MM-DD)."""
+
+
+class TimeBox(_BlankIsNone, TimeField):
+    """A time of day (HH:MM)."""

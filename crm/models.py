@@ -5,9 +5,9 @@ from crm.auth.models import LoginAttempt, User  # noqa: F401
 from crm.companies.models import Company, CompanyContact, CompanySni, ContactPerson, Tag, Topic  # noqa: F401
 from crm.events.models import DietaryNeed, Event, EventSeries, Invitation  # noqa: F401
 from crm.feeds.models import FeedToken  # noqa: F401
+from crm.followups.models import FollowUp  # noqa: F401
 from crm.imports.models import ImportJob  # noqa: F401
 from crm.mail.models import OutboxMessage  # noqa: F401
 from crm.meetings.models import Interaction  # noqa: F401
 from crm.networks.models import Network, NetworkMembership  # noqa: F401
 from crm.scheduler.models import SchedulerHeartbeat, SchedulerRun  # noqa: F401
-from crm.visits.models import FollowUp, Visit, VisitNote, VisitPlan  # noqa: F401

@@ -19,11 +19,13 @@ from crm.auth.models import User
 from crm.companies.models import Company, CompanyContact, ContactPerson, Tag, Topic
 from crm.events.models import Event, Invitation
 from crm.extensions import db
+from crm.followups.models import FollowUp
 from crm.mail.models import OutboxMessage
 from crm.meetings.models import Interaction
 from crm.networks.models import Network, NetworkMembership
+from crm.plan.models import VisitPlan
 from crm.timeutil import local
-from crm.visits.models import FollowUp, Visit, VisitNote, VisitPlan
+from crm.visits.models import Visit, VisitNote
 
 SHORT = 60  # a follow-up is named by the start of its description
 

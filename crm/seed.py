@@ -22,9 +22,11 @@ from crm.companies.models import (
     Topic,
 )
 from crm.extensions import db
+from crm.followups.models import FollowUp, FollowUpStatus
 from crm.meetings.models import Interaction, InteractionKind, NoteStatus
+from crm.plan.models import VisitPlan
 from crm.timeutil import stockholm_to_utc, utcnow
-from crm.visits.models import FollowUp, FollowUpStatus, Visit, VisitKind, VisitPlan, VisitStatus
+from crm.visits.models import Visit, VisitKind, VisitStatus
 
 DEMO_USERS = [
     (Role.ADMIN, "Karin Lindqvist", "admin@abyvik.se"),

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from crm.extensions import db
+from crm.followups.models import FollowUpStatus
+from crm.plan.models import VisitPlan
 from crm.timeutil import stockholm_today
-from crm.visits.models import FollowUpStatus, VisitPlan, VisitStatus
+from crm.visits.models import VisitStatus
 
 
 def test_staff_sees_open_and_overdue_follow_ups(client, login_as, factories):

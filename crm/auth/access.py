@@ -12,12 +12,17 @@ from typing import TypeVar
 from flask import abort
 from flask_login import current_user
 
-from crm.auth.models import Role
+from crm.auth.models import Role, User
 
 F = TypeVar("F", bound=Callable)
 
 PUBLIC = "public"
 ANY_USER = "any"
+
+
+def acting_user() -> User:
+    """The signed-in user itself, not the request-bound proxy: what a view hands a service to store or check."""
+    return current_user._get_current_object()
 
 
 def _declare(view: Callable, access) -> None:

@@ -9,12 +9,12 @@ from typing import Optional
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Date, Enum, Index, String, Time, func, select
+from sqlalchemy import Date, Index, String, Time, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from crm.audit.mixins import Audited
-from crm.dbtypes import UTCDateTime
+from crm.dbtypes import UTCDateTime, str_enum
 from crm.extensions import db
 from crm.timeutil import utcnow
 
@@ -51,7 +51,7 @@ class User(Audited, UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254), unique=True)
     role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+        str_enum(Role)
     )
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from crm.audit.mixins import record
 from crm.auth import bp, services
-from crm.auth.access import any_user, public, roles_required
+from crm.auth.access import acting_user, any_user, public, roles_required
 from crm.auth.forms import (
     AccountForm,
     ChangePasswordForm,
@@ -109,7 +109,7 @@ def set_language():
 @bp.route("/konto", methods=["GET", "POST"])
 @any_user
 def account():
-    user = current_user._get_current_object()
+    user = acting_user()
     form = AccountForm(obj=user)
     if form.validate_on_submit():
         services.set_preferences(
@@ -130,7 +130,7 @@ def account():
 @bp.route("/konto/losenord", methods=["GET", "POST"])
 @any_user
 def change_password():
-    user = current_user._get_current_object()
+    user = acting_user()
     form = ChangePasswordForm(user)
     if form.validate_on_submit():
         user.set_password(form.new_password.data)

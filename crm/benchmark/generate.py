@@ -62,6 +62,7 @@ from crm.events.models import (
     Invitation,
 )
 from crm.extensions import db
+from crm.followups.models import FollowUp, FollowUpStatus
 from crm.imports.writer import _allocate_ids
 from crm.meetings.models import (
     Interaction,
@@ -72,20 +73,10 @@ from crm.meetings.models import (
     interaction_topics,
 )
 from crm.networks.models import Network, NetworkKind, NetworkMembership
+from crm.plan.models import VisitPlan
 from crm.text import fold, name_key
 from crm.timeutil import STOCKHOLM, utcnow
-from crm.visits.models import (
-    FollowUp,
-    FollowUpStatus,
-    Visit,
-    VisitKind,
-    VisitNote,
-    VisitPlan,
-    VisitStatus,
-    visit_contacts,
-    visit_participants,
-    visit_topics,
-)
+from crm.visits.models import Visit, VisitKind, VisitNote, VisitStatus, visit_contacts, visit_participants, visit_topics
 
 DEFAULT_COUNTS = {
     "companies": 100_000,
@@ -292,7 +283,7 @@ class Generator:
     def register_counts(self) -> None:
         """The visit plan's register counts and ranked suggestions, as the scheduler's job would have them (after
         the statistics)."""
-        from crm.visits.plan import refresh_plan_figures
+        from crm.plan.services import refresh_plan_figures
 
         refresh_plan_figures(utcnow(), self.today)
 

@@ -6,12 +6,12 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import Column, Enum, ForeignKey, Index, String, Table, UniqueConstraint, false
+from sqlalchemy import Column, ForeignKey, Index, String, Table, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from crm.audit.mixins import Audited
 from crm.companies.fields import looks_like_personnummer, mask_personnummer
-from crm.dbtypes import UTCDateTime, swedish
+from crm.dbtypes import UTCDateTime, str_enum, swedish
 from crm.extensions import db
 from crm.text import fold, name_key
 from crm.timeutil import utcnow
@@ -19,9 +19,6 @@ from crm.timeutil import utcnow
 if TYPE_CHECKING:
     from crm.auth.models import User
 
-
-def _values(enum_class):
-    return [member.value for member in enum_class]
 
 
 class CompanyStatus(enum.StrEnum):
@@ -123,7 +120,7 @@ class Company(Audited, db.Model):
     women_owned: Mapped[Optional[bool]]
     women_reported_on: Mapped[Optional[date]]
     status: Mapped[CompanyStatus] = mapped_column(
-        Enum(CompanyStatus, native_enum=False, length=20, values_callable=_values),
+        str_enum(CompanyStatus),
         default=CompanyStatus.ACTIVE,
     )
     owner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -175,7 +172,7 @@ class CompanySni(db.Model):
     # The default fills it for Core bulk inserts (import, benchmark data) too.
     division: Mapped[str] = mapped_column(String(2), default=_division_of_inserted_code, server_default="")
     version: Mapped[SniVersion] = mapped_column(
-        Enum(SniVersion, native_enum=False, length=10, values_callable=_values), default=SniVersion.SNI2007
+        str_enum(SniVersion, 10), default=SniVersion.SNI2007
     )
     position: Mapped[int] = mapped_column(default=0)
 

@@ -15,24 +15,14 @@ from email.utils import parseaddr
 from flask import current_app
 from icalendar import vCalAddress, vText
 from icalendar.parser import Contentline
-from sqlalchemy import event as sa_event
 from sqlalchemy import inspect
 
 from crm.calendar.ical import Attendee, CalendarItem, calendar_bytes
 from crm.calendar.ical import _name as cn_value
+from crm.calendar.identity import keep_calendar_identity
 from crm.events.models import Event, EventStatus, Invitation
-from crm.visits.calendar import CalendarIdentityError
 
 REVISION_COLUMNS = ("starts_at", "ends_at", "place", "link", "title")
-
-
-def _changed(target: Event, key: str) -> bool:
-    history = inspect(target).attrs[key].history
-    if not history.has_changes():
-        return False
-    old = history.deleted[0] if history.deleted else None
-    new = history.added[0] if history.added else None
-    return old != new
 
 
 def _calendar_status_changed(target: Event) -> bool:
@@ -44,16 +34,7 @@ def _calendar_status_changed(target: Event) -> bool:
     return (history.deleted[0] == EventStatus.CANCELLED) != (history.added[0] == EventStatus.CANCELLED)
 
 
-@sa_event.listens_for(Event, "before_update")
-def _keep_calendar_identity(mapper, connection, target: Event) -> None:
-    if _changed(target, "uid"):
-        raise CalendarIdentityError("an event's UID never changes")
-    sequence = inspect(target).attrs["sequence"].history
-    if sequence.deleted and sequence.added and sequence.added[0] < sequence.deleted[0]:
-        raise CalendarIdentityError("an event's SEQUENCE never falls")
-    explicit = bool(sequence.added) and bool(sequence.deleted) and sequence.added[0] > sequence.deleted[0]
-    if not explicit and (any(_changed(target, key) for key in REVISION_COLUMNS) or _calendar_status_changed(target)):
-        target.sequence = (target.sequence or 0) + 1
+keep_calendar_identity(Event, REVISION_COLUMNS, also=_calendar_status_changed)
 
 
 def organizer_address() -> tuple[str, str]:

@@ -38,10 +38,9 @@ from crm.events.series import (
     public_holidays,
     weekday_names,
 )
-from crm.formfields import DayField, MultiCheckboxField
+from crm.formfields import DayField, MultiCheckboxField, TimeBox
 from crm.networks.models import Network
 from crm.timeutil import NonexistentLocalTime, local, stockholm_to_utc
-from crm.visits.forms import TimeBox
 
 TEXT_MAX = 10_000
 DATE_FORMAT_MESSAGE = _l("Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-12-04.")

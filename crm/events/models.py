@@ -6,23 +6,20 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.audit.mixins import Audited
-from crm.dbtypes import UTCDateTime
+from crm.calendar.identity import new_uid
+from crm.dbtypes import UTCDateTime, str_enum
 from crm.extensions import db
 from crm.timeutil import utcnow
-from crm.visits.models import new_uid
 
 if TYPE_CHECKING:
     from crm.auth.models import User
     from crm.companies.models import ContactPerson
     from crm.networks.models import Network
 
-
-def _enum(enum_class, length: int = 20):
-    return Enum(enum_class, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class EventKind(enum.StrEnum):
@@ -74,8 +71,8 @@ class Event(Audited, db.Model):
     uid: Mapped[str] = mapped_column(String(120), unique=True, default=new_uid)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     title: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[EventKind] = mapped_column(_enum(EventKind))
-    status: Mapped[EventStatus] = mapped_column(_enum(EventStatus), default=EventStatus.PLANNED)
+    kind: Mapped[EventKind] = mapped_column(str_enum(EventKind))
+    status: Mapped[EventStatus] = mapped_column(str_enum(EventStatus), default=EventStatus.PLANNED)
     network_id: Mapped[Optional[int]] = mapped_column(ForeignKey("networks.id", ondelete="SET NULL"), index=True)
     series_id: Mapped[Optional[int]] = mapped_column(ForeignKey("event_series.id", ondelete="SET NULL"), index=True)
     organizer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
@@ -126,10 +123,10 @@ class Invitation(Audited, db.Model):
     invited_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())  # when the first REQUEST was queued
     sent_sequence: Mapped[Optional[int]]  # the event SEQUENCE of the last REQUEST queued to this person
     uninvited_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
-    answer: Mapped[Optional[Answer]] = mapped_column(_enum(Answer, 10))
+    answer: Mapped[Optional[Answer]] = mapped_column(str_enum(Answer, 10))
     answered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     waitlisted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())  # "ja" beyond capacity: in line
-    attendance: Mapped[Optional[Attendance]] = mapped_column(_enum(Attendance, 10))
+    attendance: Mapped[Optional[Attendance]] = mapped_column(str_enum(Attendance, 10))
     walk_in: Mapped[bool] = mapped_column(default=False)
     reminded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

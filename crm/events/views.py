@@ -13,12 +13,11 @@ from functools import partial
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
-from crm.auth.access import roles_required
+from crm.auth.access import acting_user, roles_required
 from crm.auth.models import Role
 from crm.companies.models import CompanyContact, ContactPerson
 from crm.companies.search import CompanyFilters
@@ -52,9 +51,6 @@ bp.add_app_template_filter(services.kind_label, "event_kind")
 bp.add_app_template_filter(services.status_label, "event_status")
 bp.add_app_template_filter(services.answer_label, "event_answer")
 
-
-def _me():
-    return current_user._get_current_object()
 
 
 def _networks(including: int | None = None) -> list[Network]:
@@ -130,7 +126,7 @@ def new():
     conflicts = []
     if form.validate_on_submit():
         try:
-            event = services.create_event(form.to_data(), _me(), override=form.override.data)
+            event = services.create_event(form.to_data(), acting_user(), override=form.override.data)
         except ParticipantsBusy as busy:
             db.session.rollback()
             conflicts = busy.conflicts
@@ -158,7 +154,7 @@ def new_series():
         else:
             chosen = {local(start).date() for start, _end in form.chosen_times}
             try:
-                series = services.create_series(form.to_data(), form.rule, _me(), days=chosen,
+                series = services.create_series(form.to_data(), form.rule, acting_user(), days=chosen,
                                                 override=form.override.data)
             except ParticipantsBusy:
                 db.session.rollback()
@@ -170,7 +166,7 @@ def new_series():
                 return _to_event(series.events[0].id)
     # The dates stay on show when the only fault is that none of them is ticked or some of them are busy.
     preview = form.times if form.is_submitted() and set(form.errors) <= {"days", "override"} else []
-    busy = conflicts_by_time([_me().id], preview)  # what the organizer already has at each date; one query
+    busy = conflicts_by_time([acting_user().id], preview)  # what the organizer already has at each date; one query
     return render_template("events/series_form.html", form=form, preview=preview, changed=changed, busy=busy)
 
 

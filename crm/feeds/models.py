@@ -6,10 +6,10 @@ import enum
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Enum, ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm.dbtypes import UTCDateTime
+from crm.dbtypes import UTCDateTime, str_enum
 from crm.extensions import db
 from crm.timeutil import utcnow
 
@@ -26,7 +26,7 @@ class FeedToken(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[FeedKind] = mapped_column(
-        Enum(FeedKind, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e])
+        str_enum(FeedKind, 10)
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

@@ -6,7 +6,7 @@ A new token is shown once, in the answer to the POST that made it; only its hash
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,14 +16,13 @@ from wtforms import HiddenField
 from wtforms.validators import AnyOf, DataRequired
 
 from crm import logredact
-from crm.auth.access import any_user, public, roles_required
+from crm.auth.access import acting_user, any_user, public, roles_required
 from crm.extensions import db
-from crm.feeds import services
+from crm.feeds import bp, services
 from crm.feeds.models import FeedKind
 from crm.networks.models import Network
 from crm.timeutil import utcnow
 
-bp = Blueprint("feeds", __name__)
 bp.record_once(lambda state: logredact.install(state.app))
 
 ACTIONS = ("skapa", "aterkalla")
@@ -100,7 +99,7 @@ def _apply(form: FeedActionForm, kinds, owner: dict) -> tuple[dict[FeedKind, ser
         abort(400)
     if kind not in kinds:
         abort(403)
-    me = current_user._get_current_object()
+    me = acting_user()
     if form.action.data == "skapa":
         token = services.issue(kind, created_by=me, **owner)
         db.session.commit()
@@ -116,7 +115,7 @@ def _apply(form: FeedActionForm, kinds, owner: dict) -> tuple[dict[FeedKind, ser
 @any_user
 def settings():
     kinds = _user_kinds()
-    owner = {"user": current_user._get_current_object()}
+    owner = {"user": acting_user()}
     form = FeedActionForm()
     new: dict[FeedKind, services.FeedLinks] = {}
     if form.validate_on_submit():

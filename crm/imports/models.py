@@ -11,10 +11,10 @@ import enum
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, false
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm.dbtypes import UTCDateTime
+from crm.dbtypes import UTCDateTime, str_enum
 from crm.extensions import db
 from crm.timeutil import utcnow
 
@@ -37,7 +37,7 @@ class ImportJob(db.Model):
     filename: Mapped[str] = mapped_column(String(255))
     stored_name: Mapped[str] = mapped_column(String(255))
     status: Mapped[ImportStatus] = mapped_column(
-        Enum(ImportStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        str_enum(ImportStatus),
         default=ImportStatus.UPLOADED,
     )
     mapping: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)

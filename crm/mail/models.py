@@ -6,10 +6,10 @@ import enum
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm.dbtypes import UTCDateTime
+from crm.dbtypes import UTCDateTime, str_enum
 from crm.extensions import db
 from crm.timeutil import utcnow
 
@@ -34,7 +34,7 @@ class OutboxMessage(db.Model):
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(40))
     status: Mapped[OutboxStatus] = mapped_column(
-        Enum(OutboxStatus, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]),
+        str_enum(OutboxStatus, 10),
         default=OutboxStatus.PENDING,
     )
     recipients: Mapped[str] = mapped_column(Text)  # envelope recipients, comma-separated

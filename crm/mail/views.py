@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from crm.auth.access import roles_required
+from crm.auth.access import acting_user, roles_required
 from crm.auth.models import Role
 from crm.extensions import db
-from crm.mail import delivery, services
+from crm.mail import bp, delivery, services
 from crm.mail.models import OutboxMessage, OutboxStatus
-
-bp = Blueprint("outbox", __name__, url_prefix="/admin/utkorg")
 
 
 @bp.app_template_filter("outbox_status")
@@ -74,7 +71,7 @@ def retry(outbox_message_id: int):
 @bp.route("/testmejl", methods=["POST"])
 @roles_required(Role.ADMIN)
 def test_mail():
-    me = current_user._get_current_object()
+    me = acting_user()
     try:
         message_id = services.queue_test_mail(me)
     except ValueError:

@@ -16,11 +16,12 @@ from crm.auth.access import any_user
 from crm.auth.models import Role
 from crm.companies.models import Company, CompanyStatus
 from crm.extensions import db
+from crm.followups.closure import OPEN_STATUSES
+from crm.followups.models import FollowUp
 from crm.main import bp
+from crm.plan import services as plan
 from crm.timeutil import stockholm_today, utcnow
-from crm.visits import plan
-from crm.visits.closure import OPEN_STATUSES
-from crm.visits.models import FollowUp, Visit, VisitStatus, visit_participants
+from crm.visits.models import Visit, VisitStatus, visit_participants
 
 UPCOMING_DAYS = 14
 

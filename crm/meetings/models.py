@@ -7,11 +7,11 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Enum, ForeignKey, Index, Table, Text, event, inspect
+from sqlalchemy import Column, ForeignKey, Index, Table, Text, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.audit.mixins import Audited
-from crm.dbtypes import UTCDateTime
+from crm.dbtypes import UTCDateTime, str_enum
 from crm.extensions import db
 from crm.timeutil import utcnow
 
@@ -80,9 +80,6 @@ interaction_topics = Table(
 )
 
 
-def _values(enum_class):
-    return [member.value for member in enum_class]
-
 
 class Interaction(Audited, db.Model):
     """One logged contact with a company. A finalised one is an allmän handling: never edited,
@@ -97,12 +94,12 @@ class Interaction(Audited, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     kind: Mapped[InteractionKind] = mapped_column(
-        Enum(InteractionKind, native_enum=False, length=20, values_callable=_values)
+        str_enum(InteractionKind)
     )
     occurred_on: Mapped[date]
     note: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[NoteStatus] = mapped_column(
-        Enum(NoteStatus, native_enum=False, length=20, values_callable=_values), default=NoteStatus.DRAFT
+        str_enum(NoteStatus), default=NoteStatus.DRAFT
     )
     version: Mapped[int] = mapped_column(default=1)
     supersedes_id: Mapped[Optional[int]] = mapped_column(

@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from crm.auth.access import roles_required
+from crm.auth.access import acting_user, roles_required
 from crm.auth.models import Role, User
 from crm.companies.models import Company
 from crm.extensions import db
@@ -29,10 +29,6 @@ def _form_choices(interaction: Interaction | None = None) -> dict:
     }
 
 
-def _me():
-    """The signed-in user itself, not the request-bound proxy, for the services to store."""
-    return current_user._get_current_object()
-
 
 def _blank_data() -> dict:
     return {"participants": [current_user.id]}
@@ -47,9 +43,9 @@ def _page_or_404(interaction_id: int) -> Interaction:
 
 def _save_new(company: Company, form: InteractionForm):
     """Create the interaction (finalised at once if asked), commit, and go to it."""
-    interaction = services.create_interaction(company, form.to_data(), _me())
+    interaction = services.create_interaction(company, form.to_data(), acting_user())
     if form.finalising:
-        services.finalize(interaction, _me())
+        services.finalize(interaction, acting_user())
     db.session.commit()
     _flash_saved(form.finalising)
     return redirect(url_for("meetings.detail", interaction_id=interaction.id))
@@ -145,7 +141,7 @@ def reassign(interaction_id: int):
         return _render_detail(interaction, reassign_form=form)
     author = db.session.get(User, form.author.data)
     try:
-        services.reassign(interaction, author, _me())
+        services.reassign(interaction, author, acting_user())
     except services.MeetingLogError as error:
         return _refused(error, interaction.id)
     db.session.commit()
@@ -158,7 +154,7 @@ def reassign(interaction_id: int):
 def edit(interaction_id: int):
     interaction = _page_or_404(interaction_id)
     try:
-        services.check_owner(interaction, _me())
+        services.check_owner(interaction, acting_user())
     except services.MeetingLogError as error:
         return _refused(error, interaction.id)
     contacts = {contact.id: contact for contact in services.company_contacts(interaction.company_id)}
@@ -169,9 +165,9 @@ def edit(interaction_id: int):
         **_form_choices(interaction),
     )
     if form.validate_on_submit():
-        services.update_draft(interaction, form.to_data(), _me())
+        services.update_draft(interaction, form.to_data(), acting_user())
         if form.finalising:
-            services.finalize(interaction, _me())
+            services.finalize(interaction, acting_user())
         db.session.commit()
         _flash_saved(form.finalising)
         return redirect(url_for("meetings.detail", interaction_id=interaction.id))
@@ -183,7 +179,7 @@ def edit(interaction_id: int):
 def finalize(interaction_id: int):
     interaction = db.get_or_404(Interaction, interaction_id)
     try:
-        services.finalize(interaction, _me())
+        services.finalize(interaction, acting_user())
     except services.MeetingLogError as error:
         return _refused(error, interaction.id)
     db.session.commit()
@@ -197,7 +193,7 @@ def delete(interaction_id: int):
     interaction = db.get_or_404(Interaction, interaction_id)
     company_id = interaction.company_id
     try:
-        services.delete_draft(interaction, _me())
+        services.delete_draft(interaction, acting_user())
     except services.MeetingLogError as error:
         return _refused(error, interaction.id)
     db.session.commit()
@@ -210,7 +206,7 @@ def delete(interaction_id: int):
 def new_version(interaction_id: int):
     previous = db.get_or_404(Interaction, interaction_id)
     try:
-        successor = services.new_version(previous, _me())
+        successor = services.new_version(previous, acting_user())
     except services.MeetingLogError as error:
         return _refused(error, interaction_id)
     db.session.commit()

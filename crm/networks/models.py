@@ -6,11 +6,11 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.audit.mixins import Audited
-from crm.dbtypes import UTCDateTime
+from crm.dbtypes import UTCDateTime, str_enum
 from crm.extensions import db
 from crm.timeutil import utcnow
 
@@ -18,9 +18,6 @@ if TYPE_CHECKING:
     from crm.auth.models import User
     from crm.companies.models import Company, ContactPerson
 
-
-def _enum(enum_class, length: int = 20):
-    return Enum(enum_class, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class NetworkKind(enum.StrEnum):
@@ -36,7 +33,7 @@ class Network(Audited, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[NetworkKind] = mapped_column(_enum(NetworkKind))
+    kind: Mapped[NetworkKind] = mapped_column(str_enum(NetworkKind))
     description: Mapped[str] = mapped_column(Text, default="")
     owner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     active: Mapped[bool] = mapped_column(default=True)

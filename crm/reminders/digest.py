@@ -27,12 +27,13 @@ from sqlalchemy.orm import joinedload, raiseload
 
 from crm.auth.models import User
 from crm.extensions import db
+from crm.followups.closure import OPEN_STATUSES
+from crm.followups.models import FollowUp
+from crm.followups.services import Urgency, urgency
 from crm.mail.links import absolute_url
 from crm.reminders.mail import day_text, reads_follow_ups, render, when_text
 from crm.timeutil import local, stockholm_to_utc
-from crm.visits.closure import OPEN_STATUSES
-from crm.visits.followups import Urgency, urgency
-from crm.visits.models import FollowUp, Visit, VisitStatus, visit_participants
+from crm.visits.models import Visit, VisitStatus, visit_participants
 
 VISIT_DAYS = 7  # booked visits from now to the end of the seventh day ahead
 KIND = "digest"

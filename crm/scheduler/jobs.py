@@ -155,7 +155,7 @@ def count_register() -> None:
     then rank the suggestions of whom to visit for this year and the next."""
 
     def work() -> None:
-        from crm.visits.plan import refresh_plan_figures
+        from crm.plan.services import refresh_plan_figures
 
         refresh_plan_figures(utcnow())
 

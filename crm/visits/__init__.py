@@ -1,11 +1,9 @@
-"""Company visits, the yearly visit plan and follow-ups."""
+"""Company visits: proposing, booking, the protocol, participants' notes and the calendar entry."""
 
 from flask import Blueprint
 
 bp = Blueprint("visits", __name__, url_prefix="/besok")
-plan_bp = Blueprint("plan", __name__, url_prefix="/besoksplan")
-followups_bp = Blueprint("followups", __name__, url_prefix="/uppfoljningar")
 
-# The routes, and what registers itself on import: the visits' SEQUENCE listener, both timeline providers
+# The routes, and what registers itself on import: the SEQUENCE listener, the timeline provider
 # and the participants' visits as busy times for the double-booking check.
-from crm.visits import busy, calendar, followup_timeline, followup_views, plan_views, timeline, views  # noqa: E402,F401
+from crm.visits import busy, calendar, timeline, views  # noqa: E402,F401

@@ -8,26 +8,14 @@ company), whichever code makes the change, and never falls.
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 
 from crm.calendar.ical import CalendarItem, calendar_bytes
+from crm.calendar.identity import keep_calendar_identity
 from crm.visits.models import Visit, VisitStatus
 
 # The columns a calendar client shows: a change to any of them is a new revision (RFC 5545 3.8.7.4).
 REVISION_COLUMNS = ("starts_at", "ends_at", "place", "status", "kind", "company_id")
-
-
-class CalendarIdentityError(ValueError):
-    """Code tried to change a visit's UID or lower its SEQUENCE."""
-
-
-def _changed(visit: Visit, key: str) -> bool:
-    history = inspect(visit).attrs[key].history
-    if not history.has_changes():
-        return False
-    old = history.deleted[0] if history.deleted else None
-    new = history.added[0] if history.added else None
-    return old != new
 
 
 def _company_replaced(visit: Visit) -> bool:
@@ -37,15 +25,7 @@ def _company_replaced(visit: Visit) -> bool:
     return bool(history.added) and old is not None and old is not new
 
 
-@event.listens_for(Visit, "before_update")
-def _keep_calendar_identity(mapper, connection, visit: Visit) -> None:
-    if _changed(visit, "uid"):
-        raise CalendarIdentityError("a visit's UID never changes")
-    sequence = inspect(visit).attrs["sequence"].history
-    if sequence.deleted and sequence.added and sequence.added[0] < sequence.deleted[0]:
-        raise CalendarIdentityError("a visit's SEQUENCE never falls")
-    if any(_changed(visit, key) for key in REVISION_COLUMNS) or _company_replaced(visit):
-        visit.sequence = (visit.sequence or 0) + 1
+keep_calendar_identity(Visit, REVISION_COLUMNS, also=_company_replaced)
 
 
 def has_calendar_entry(visit: Visit) -> bool:

@@ -16,14 +16,13 @@ from wtforms import (
     StringField,
     SubmitField,
     TextAreaField,
-    TimeField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from crm.auth.models import Role, User
 from crm.companies.models import ContactPerson, Topic
-from crm.formfields import DayField, MultiCheckboxField
+from crm.formfields import DayField, MultiCheckboxField, TimeBox
 from crm.timeutil import NonexistentLocalTime, local, stockholm_to_utc
 from crm.visits import queries, services
 from crm.visits.models import Visit, VisitKind, VisitStatus
@@ -46,16 +45,6 @@ def _text(label, description=None, rows: int = 4, max_length: int = TEXT_MAX) ->
         description=description,
         render_kw={"rows": rows},
     )
-
-
-class TimeBox(TimeField):
-    """A time of day (HH:MM); an empty box is left to the form's own check."""
-
-    def process_formdata(self, valuelist):
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
 
 
 class VisitForm(FlaskForm):

@@ -11,7 +11,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from crm.auth.access import roles_required
+from crm.auth.access import acting_user, roles_required
 from crm.auth.models import Role
 from crm.companies.models import Company
 from crm.conflicts import ParticipantsBusy
@@ -30,10 +30,6 @@ NOTE_WRITERS = (Role.STAFF, Role.POLITICIAN)
 bp.add_app_template_filter(services.kind_label, "visit_kind")
 bp.add_app_template_filter(services.status_label, "visit_status")
 
-
-def _me():
-    """The signed-in user itself, not the request-bound proxy, for the services to store."""
-    return current_user._get_current_object()
 
 
 def _visible_or_404(visit_id: int) -> Visit:
@@ -121,7 +117,7 @@ def new():
     conflicts = []
     if form.validate_on_submit():
         try:
-            visit = services.create_visit(company, form.to_data(), _me())
+            visit = services.create_visit(company, form.to_data(), acting_user())
             if form.booking:
                 services.book(visit, override=form.override.data)
         except ParticipantsBusy as busy:
@@ -202,7 +198,7 @@ def book(visit_id: int):
 def complete(visit_id: int):
     visit = db.get_or_404(Visit, visit_id)
     try:
-        services.complete(visit, _me())
+        services.complete(visit, acting_user())
     except services.VisitError as error:
         return _refused(error, visit.id)
     db.session.commit()
@@ -233,7 +229,7 @@ def cancel(visit_id: int):
 def join(visit_id: int):
     visit = _visible_or_404(visit_id)
     try:
-        services.join(visit, _me(), override=SignUpForm().override.data)
+        services.join(visit, acting_user(), override=SignUpForm().override.data)
     except ParticipantsBusy as busy:
         db.session.rollback()
         return _render_detail(_visible_or_404(visit_id), conflicts=busy.conflicts, signing_up=True)
@@ -249,7 +245,7 @@ def join(visit_id: int):
 def withdraw(visit_id: int):
     visit = _visible_or_404(visit_id)
     try:
-        services.withdraw(visit, _me())
+        services.withdraw(visit, acting_user())
     except services.VisitError as error:
         return _refused(error, visit.id)
     db.session.commit()
@@ -266,7 +262,7 @@ def add_note(visit_id: int):
     form = NoteForm()
     if not form.validate_on_submit():
         return _render_detail(visit, note_form=form)
-    services.add_note(visit, _me(), form.text.data)
+    services.add_note(visit, acting_user(), form.text.data)
     db.session.commit()
     flash(_("Anteckningen är sparad."), "success")
     return _to_detail(visit.id)

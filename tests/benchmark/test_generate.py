@@ -22,13 +22,14 @@ from crm.companies import sni
 from crm.companies.models import Company, CompanySni, ContactPerson
 from crm.events.models import Answer, Attendance, Event, EventStatus, Invitation
 from crm.extensions import db
+from crm.followups.models import FollowUp, FollowUpStatus
 from crm.imports import services
 from crm.imports.mapping import guess_mapping
 from crm.imports.reading import read_table
 from crm.meetings.models import Interaction
 from crm.networks.models import Network
 from crm.text import fold, name_key
-from crm.visits.models import FollowUp, FollowUpStatus, Visit
+from crm.visits.models import Visit
 from tests.conftest import empty_database
 
 SMALL, LARGER = 0.001, 0.003

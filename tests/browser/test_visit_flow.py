@@ -8,7 +8,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.visits.models import FollowUp, Visit, VisitPlan, VisitStatus
+from crm.followups.models import FollowUp
+from crm.plan.models import VisitPlan
+from crm.visits.models import Visit, VisitStatus
 from tests.browser.test_accessibility import blocking_violations, describe
 
 

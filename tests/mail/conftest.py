@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.mail.helpers import use_server
-from tests.support.smtpserver import SmtpServer
+from tests.support.smtpserver import smtp  # noqa: F401  (the fixture)
 
 
 @pytest.fixture(autouse=True)
@@ -15,10 +14,3 @@ def mail_files(app, tmp_path):
     app.config["MAIL_FILE_DIR"] = str(directory)
     return directory
 
-
-@pytest.fixture
-def smtp(app):
-    """A running aiosmtpd server that the app sends to."""
-    with SmtpServer() as server:
-        use_server(app, server.port)
-        yield server

@@ -2,16 +2,4 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.support.smtpserver import SmtpServer
-
-
-@pytest.fixture
-def smtp(app):
-    server = SmtpServer().start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_SECURITY="none")
-    try:
-        yield server
-    finally:
-        server.stop()
+from tests.support.smtpserver import smtp  # noqa: F401  (the fixture)

@@ -7,10 +7,11 @@ from datetime import time, timedelta
 import pytest
 
 from crm.extensions import db
+from crm.followups.models import FollowUpStatus
 from crm.mail.delivery import deliver_due
 from crm.mail.links import absolute_url
 from crm.reminders.sweep import sweep_reminders
-from crm.visits.models import FollowUpStatus, VisitStatus
+from crm.visits.models import VisitStatus
 from tests.reminders.helpers import (
     MONDAY,
     NEXT_MONDAY,

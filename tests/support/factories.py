@@ -12,9 +12,10 @@ from stdnum.se import orgnr
 from crm.auth.models import Role, User
 from crm.companies.models import Company, CompanyContact, ContactPerson, Topic
 from crm.extensions import db
+from crm.followups.models import FollowUp, FollowUpStatus
 from crm.meetings.models import Interaction, InteractionKind, NoteStatus
 from crm.timeutil import local, stockholm_to_utc, utcnow
-from crm.visits.models import FollowUp, FollowUpStatus, Visit, VisitKind, VisitStatus
+from crm.visits.models import Visit, VisitKind, VisitStatus
 
 _sequence = itertools.count(1)
 

@@ -16,6 +16,7 @@ from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
 
+import pytest
 from aiosmtpd.controller import Controller
 
 
@@ -123,3 +124,12 @@ class SilentServer:
         for connection in self.connections:
             connection.close()
         self.socket.close()
+
+
+@pytest.fixture
+def smtp(app):
+    """A running aiosmtpd server that the app delivers to (import it into a conftest to use it)."""
+    with SmtpServer() as server:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_TIMEOUT=5, MAIL_SECURITY="none",
+                          MAIL_CA_FILE=None)
+        yield server

@@ -6,10 +6,10 @@ from datetime import datetime
 
 import pytest
 
+from crm.calendar.identity import CalendarIdentityError
 from crm.extensions import db
 from crm.timeutil import stockholm_to_utc
 from crm.visits import services
-from crm.visits.calendar import CalendarIdentityError
 from crm.visits.models import VisitKind
 from tests.visits.visit_helpers import fresh, visit_form
 

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from crm.extensions import db
+from crm.followups.models import FollowUp, FollowUpStatus
 from crm.timeutil import stockholm_today
-from crm.visits.models import FollowUp, FollowUpStatus
-from tests.visits.followup_helpers import error_next_to, form_data, fresh, visit
+from tests.followups.followup_helpers import error_next_to, form_data, fresh, visit
 
 
 def follow_up_count() -> int:

@@ -9,8 +9,8 @@ import pytest
 from flask import render_template
 
 from crm.extensions import db
-from crm.visits.models import FollowUpStatus
-from tests.visits.followup_helpers import form_data, visit
+from crm.followups.models import FollowUpStatus
+from tests.followups.followup_helpers import form_data, visit
 
 SECRET = "Intern bedömning: företaget ljuger om antalet anställda"
 REASON = "Marken är redan lovad till annan intressent"

@@ -8,19 +8,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from crm.auth.access import roles_required
+from crm.auth.access import acting_user, roles_required
 from crm.auth.models import Role
 from crm.companies.models import Company
 from crm.extensions import db
+from crm.plan import bp, suggestions
+from crm.plan import services as plan
+from crm.plan.forms import BACK_TO_LIST, ProposeForm, TargetForm
 from crm.timeutil import stockholm_today, utcnow
-from crm.visits import plan, plan_bp, suggestions
-from crm.visits.plan_forms import BACK_TO_LIST, ProposeForm, TargetForm
 
 READERS = (Role.STAFF, Role.ORGANIZER, Role.POLITICIAN)
 PROPOSERS = (Role.STAFF,)
 
 
-@plan_bp.context_processor
+@bp.context_processor
 def _plan_helpers() -> dict:
     return {"bar_step": plan.bar_step, "percent": plan.percent, "plan_years": (plan.FIRST_YEAR, plan.LAST_YEAR)}
 
@@ -44,13 +45,13 @@ def _keep_register_counts() -> None:
         db.session.rollback()
 
 
-@plan_bp.route("/")
+@bp.route("/")
 @roles_required(*READERS)
 def index():
     return redirect(url_for("plan.show", year=stockholm_today().year))
 
 
-@plan_bp.route("/<int:year>")
+@bp.route("/<int:year>")
 @roles_required(*READERS)
 def show(year: int):
     figures = plan.figures(_checked_year(year), stockholm_today())
@@ -63,7 +64,7 @@ def show(year: int):
     )
 
 
-@plan_bp.route("/<int:year>/mal", methods=["GET", "POST"])
+@bp.route("/<int:year>/mal", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def target(year: int):
     existing = plan.plan_for(_checked_year(year))
@@ -77,7 +78,7 @@ def target(year: int):
     return render_template("plan/target.html", form=form, year=year, existing=existing)
 
 
-@plan_bp.route("/<int:year>/forslag")
+@bp.route("/<int:year>/forslag")
 @roles_required(*READERS)
 def suggestion_list(year: int):
     spreads = plan.spread(_checked_year(year))
@@ -90,7 +91,7 @@ def suggestion_list(year: int):
     )
 
 
-@plan_bp.route("/<int:year>/forslag/<int:company_id>", methods=["POST"])
+@bp.route("/<int:year>/forslag/<int:company_id>", methods=["POST"])
 @roles_required(*PROPOSERS)
 def propose(year: int, company_id: int):
     _checked_year(year)
@@ -100,7 +101,7 @@ def propose(year: int, company_id: int):
         abort(400)
     back = url_for("plan.suggestion_list" if form.back.data == BACK_TO_LIST else "plan.show", year=year)
     try:
-        suggestions.propose_visit(company, year, current_user._get_current_object(), utcnow())
+        suggestions.propose_visit(company, year, acting_user(), utcnow())
     except suggestions.ProposalRefused as refusal:
         db.session.rollback()
         flash(str(refusal), "error")

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 
 from sqlalchemy import and_, exists, or_
 
-from crm.visits.models import FollowUp, FollowUpStatus, Visit, VisitStatus
+from crm.followups.models import FollowUp, FollowUpStatus
+from crm.visits.models import Visit, VisitStatus
 
 OPEN_STATUSES = (FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS)
 

@@ -7,12 +7,14 @@ from sqlalchemy import func, select
 
 from crm.companies.models import CompanyStatus
 from crm.extensions import db
+from crm.plan import services as plan
+from crm.plan import suggestions
+from crm.plan.models import StoredSuggestion
 from crm.scheduler import jobs
 from crm.timeutil import stockholm_today
-from crm.visits import plan, suggestions
-from crm.visits.models import StoredSuggestion, VisitStatus
-from tests.visits.plan_helpers import NOW, follow_up, visit
-from tests.visits.test_suggestions_bounded import varied_register
+from crm.visits.models import VisitStatus
+from tests.plan.plan_helpers import NOW, follow_up, visit
+from tests.plan.test_suggestions_bounded import varied_register
 
 YEAR = NOW.year
 TODAY = NOW.date()

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SubmitField
 from wtforms.validators import InputRequired, NumberRange, StopValidation
 
-from crm.visits.plan import TARGET_MAX
+from crm.plan.services import TARGET_MAX
 
 
 class WholeNumberField(IntegerField):

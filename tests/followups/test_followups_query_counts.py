@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 
 from crm.extensions import db
+from crm.followups.models import FollowUpStatus
 from crm.timeutil import stockholm_today
-from crm.visits.models import FollowUpStatus
+from tests.followups.followup_helpers import visit
 from tests.support.queries import page_statements
-from tests.visits.followup_helpers import visit
 
 FEW, MANY = 2, 30
 STATUSES = list(FollowUpStatus)

@@ -14,40 +14,37 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from crm.auth.access import roles_required
+from crm.auth.access import acting_user, roles_required
 from crm.auth.models import Role
 from crm.extensions import db
+from crm.followups import bp
+from crm.followups import services as followups
+from crm.followups.forms import FEEDBACK_WAYS, FollowUpFilterForm, FollowUpForm
+from crm.followups.models import FollowUp
 from crm.timeutil import stockholm_today
-from crm.visits import followups, followups_bp
-from crm.visits.followup_forms import FEEDBACK_WAYS, FollowUpFilterForm, FollowUpForm
-from crm.visits.models import FollowUp
 
 WRITERS = (Role.STAFF,)
 READERS = (Role.STAFF,)
 POLITICIANS = (Role.POLITICIAN,)
 
 
-def _me():
-    """The signed-in user itself, not the request-bound proxy, for the services to store."""
-    return current_user._get_current_object()
-
 
 def _arg_id(name: str) -> int | None:
     return request.args.get(name, type=int)
 
 
-@followups_bp.app_template_filter("followup_status")
+@bp.app_template_filter("followup_status")
 def followup_status(status) -> str:
     return followups.status_label(status)
 
 
-@followups_bp.app_template_global("visit_follow_ups")
+@bp.app_template_global("visit_follow_ups")
 def visit_follow_ups(visit, viewer) -> followups.VisitFollowUps:
     """For the visit page's partial: the visit's follow-ups the viewer may see."""
     return followups.visit_follow_ups(visit.id, viewer)
 
 
-@followups_bp.context_processor
+@bp.context_processor
 def _helpers() -> dict:
     return {
         "visit_url": _visit_url,
@@ -84,7 +81,7 @@ def _flash_saved(follow_up: FollowUp) -> None:
               "success")
 
 
-@followups_bp.route("/ny", methods=["GET", "POST"])
+@bp.route("/ny", methods=["GET", "POST"])
 @roles_required(*WRITERS)
 def new():
     ids = {"visit_id": _arg_id("visit_id"), "interaction_id": _arg_id("interaction_id"),
@@ -97,7 +94,7 @@ def new():
         abort(404)
     form = _form(data={"assignee_id": str(current_user.id)})
     if form.validate_on_submit():
-        follow_up = followups.create_follow_up(source, form.to_data(), _me(), stockholm_today())
+        follow_up = followups.create_follow_up(source, form.to_data(), acting_user(), stockholm_today())
         db.session.commit()
         _flash_saved(follow_up)
         return redirect(url_for("followups.detail", follow_up_id=follow_up.id))
@@ -105,7 +102,7 @@ def new():
                            feedback_ways=FEEDBACK_WAYS)
 
 
-@followups_bp.route("/<int:follow_up_id>/redigera", methods=["GET", "POST"])
+@bp.route("/<int:follow_up_id>/redigera", methods=["GET", "POST"])
 @roles_required(*WRITERS)
 def edit(follow_up_id: int):
     follow_up = followups.load_for_page(follow_up_id)
@@ -113,7 +110,7 @@ def edit(follow_up_id: int):
         abort(404)
     form = _form(follow_up, data=FollowUpForm.initial_data(follow_up))
     if form.validate_on_submit():
-        followups.update_follow_up(follow_up, form.to_data(), stockholm_today(), actor=_me())
+        followups.update_follow_up(follow_up, form.to_data(), stockholm_today(), actor=acting_user())
         db.session.commit()
         _flash_saved(follow_up)
         return redirect(url_for("followups.detail", follow_up_id=follow_up.id))
@@ -122,7 +119,7 @@ def edit(follow_up_id: int):
                            feedback_ways=FEEDBACK_WAYS)
 
 
-@followups_bp.route("/<int:follow_up_id>")
+@bp.route("/<int:follow_up_id>")
 @roles_required(*READERS)
 def detail(follow_up_id: int):
     follow_up = followups.load_for_page(follow_up_id)
@@ -136,7 +133,7 @@ def detail(follow_up_id: int):
     )
 
 
-@followups_bp.route("/mina")
+@bp.route("/mina")
 @roles_required(*READERS)
 def mine():
     return render_template(
@@ -146,7 +143,7 @@ def mine():
     )
 
 
-@followups_bp.route("/")
+@bp.route("/")
 @roles_required(*READERS)
 def index():
     today = stockholm_today()
@@ -161,7 +158,7 @@ def index():
     return render_template("followups/index.html", page=page, form=form, today=today)
 
 
-@followups_bp.route("/politiker")
+@bp.route("/politiker")
 @roles_required(*POLITICIANS)
 def politician():
     page = db.paginate(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crm.companies.timeline import TimelineItem, TimelinePosition, timeline_provider
-from crm.visits import followups
+from crm.followups import services as followups
 
 TEMPLATE = "followups/_timeline_item.html"
 

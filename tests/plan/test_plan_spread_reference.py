@@ -9,10 +9,11 @@ from sqlalchemy import case, func, literal_column, or_, select, union_all
 from crm.companies.models import Company, CompanyStatus
 from crm.companies.sni import divisions_in, sections
 from crm.extensions import db
-from crm.visits import plan, suggestions
+from crm.plan import services as plan
+from crm.plan import suggestions
 from crm.visits.models import VisitStatus
-from tests.visits.plan_helpers import NOW, company, visit
-from tests.visits.test_plan_query_counts import YEAR, bulk_register
+from tests.plan.plan_helpers import NOW, company, visit
+from tests.plan.test_plan_query_counts import YEAR, bulk_register
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from crm.extensions import db
-from crm.visits import followups
-from crm.visits.followups import FollowUpData, ListFilters, SourceKind, Urgency
-from crm.visits.models import FollowUp, FollowUpStatus
-from tests.visits.followup_helpers import WEDNESDAY_W47, visit
+from crm.followups import services as followups
+from crm.followups.models import FollowUp, FollowUpStatus
+from crm.followups.services import FollowUpData, ListFilters, SourceKind, Urgency
+from tests.followups.followup_helpers import WEDNESDAY_W47, visit
 
 TODAY = WEDNESDAY_W47
 NOON = datetime(2026, 11, 18, 11, 0, tzinfo=UTC)

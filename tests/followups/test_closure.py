@@ -10,9 +10,10 @@ from flask import render_template
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.visits.closure import done_but_not_closed, is_fully_closed, loose_ends
-from crm.visits.models import FollowUpStatus, Visit, VisitStatus
-from tests.visits.followup_helpers import visit
+from crm.followups.closure import done_but_not_closed, is_fully_closed, loose_ends
+from crm.followups.models import FollowUpStatus
+from crm.visits.models import Visit, VisitStatus
+from tests.followups.followup_helpers import visit
 
 FED_BACK = date(2026, 11, 10)
 OPEN, IN_PROGRESS, DONE, NOT_DONE = (FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS, FollowUpStatus.DONE,

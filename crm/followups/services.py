@@ -20,11 +20,12 @@ from crm.companies.timeline import TimelinePosition, older_than
 from crm.dbtypes import swedish
 from crm.errors import RuleRefused
 from crm.extensions import db
+from crm.followups.closure import OPEN_STATUSES, is_fully_closed, loose_ends
+from crm.followups.models import FollowUp, FollowUpStatus
+from crm.followups.notify import notify_assignee
 from crm.meetings.models import Interaction
-from crm.reminders.assignment import notify_assignee
 from crm.timeutil import utcnow
-from crm.visits.closure import OPEN_STATUSES, is_fully_closed, loose_ends
-from crm.visits.models import FollowUp, FollowUpStatus, Visit, visit_participants
+from crm.visits.models import Visit, visit_participants
 
 CLOSED_STATUSES = (FollowUpStatus.DONE, FollowUpStatus.NOT_DONE)
 TIMELINE_KIND = "followup"

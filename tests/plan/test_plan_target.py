@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from crm.extensions import db
-from crm.visits.models import VisitPlan
+from crm.plan.models import VisitPlan
 
 
 def target_of(year: int) -> int | None:

@@ -8,14 +8,14 @@ import pytest
 from sqlalchemy import func, select
 
 from crm.extensions import db
+from crm.followups import services as followups
+from crm.followups.models import FollowUp, FollowUpStatus
+from crm.followups.services import FollowUpData
 from crm.mail.delivery import deliver_due
 from crm.mail.links import absolute_url
-from crm.visits import followups
-from crm.visits.followups import FollowUpData
-from crm.visits.models import FollowUp, FollowUpStatus
 from tests.conftest import login
+from tests.followups.followup_helpers import form_data
 from tests.reminders.helpers import outbox, parts
-from tests.visits.followup_helpers import form_data
 
 TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 8, 15, tzinfo=UTC)

@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime
 from crm.auth.models import User
 from crm.companies.models import Company
 from crm.extensions import db
-from crm.visits.models import FollowUp, Visit, VisitStatus
+from crm.followups.models import FollowUp
+from crm.visits.models import Visit, VisitStatus
 
 WEDNESDAY_W47 = date(2026, 11, 18)  # a fixed "today": Wednesday in week 47
 

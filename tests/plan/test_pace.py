@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from crm.visits.pace import days_in_year, expected_by, pace
+from crm.plan.pace import days_in_year, expected_by, pace
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,11 @@ import pytest
 
 from crm.companies.models import CompanyStatus
 from crm.extensions import db
-from crm.visits import plan, plan_views
-from crm.visits.models import FollowUpStatus, VisitKind, VisitStatus
-from tests.visits.plan_helpers import company, follow_up, visit
+from crm.followups.models import FollowUpStatus
+from crm.plan import services as plan
+from crm.plan import views as plan_views
+from crm.visits.models import VisitKind, VisitStatus
+from tests.plan.plan_helpers import company, follow_up, visit
 
 TODAY = date(2026, 7, 2)  # day 183: the pace of 50 a year asks for 25
 

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 
 from crm.auth.models import User
 from crm.extensions import db
+from crm.followups.models import FollowUp
 from crm.mail.links import absolute_url
 from crm.mail.outbox import queue
 from crm.reminders.mail import reads_follow_ups, render, shorten
-from crm.visits.models import FollowUp
 
 KIND = "followup-assigned"
 

@@ -9,10 +9,12 @@ from sqlalchemy import select
 
 from crm.companies.models import CompanyStatus
 from crm.extensions import db
-from crm.visits import plan, suggestions
-from crm.visits.models import FollowUpStatus, Visit, VisitKind, VisitStatus
-from crm.visits.suggestions import Reason
-from tests.visits.plan_helpers import NOW, company, follow_up, visit
+from crm.followups.models import FollowUpStatus
+from crm.plan import services as plan
+from crm.plan import suggestions
+from crm.plan.suggestions import Reason
+from crm.visits.models import Visit, VisitKind, VisitStatus
+from tests.plan.plan_helpers import NOW, company, follow_up, visit
 
 YEAR = 2026
 

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 from crm.companies.models import Company, CompanySni, CompanyStatus
 from crm.companies.services import tags_by_name
 from crm.extensions import db
-from crm.visits.models import FollowUp, FollowUpStatus, Visit, VisitKind, VisitStatus
+from crm.followups.models import FollowUp, FollowUpStatus
+from crm.visits.models import Visit, VisitKind, VisitStatus
 
 LONG_AGO = datetime(2015, 1, 1, tzinfo=UTC)
 NOW = datetime(2026, 7, 2, 10, 0, tzinfo=UTC)

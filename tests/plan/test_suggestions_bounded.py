@@ -9,9 +9,11 @@ import pytest
 
 from crm.companies.models import CompanyStatus
 from crm.extensions import db
-from crm.visits import plan, suggestions
-from crm.visits.models import FollowUpStatus, VisitStatus
-from tests.visits.plan_helpers import NOW, company, follow_up, visit
+from crm.followups.models import FollowUpStatus
+from crm.plan import services as plan
+from crm.plan import suggestions
+from crm.visits.models import VisitStatus
+from tests.plan.plan_helpers import NOW, company, follow_up, visit
 
 YEAR = NOW.year
 

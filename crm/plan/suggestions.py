@@ -20,8 +20,10 @@ from crm.companies.models import SIZE_CLASSES, Company, CompanySni, CompanyStatu
 from crm.companies.sni import divisions_in
 from crm.dbtypes import swedish
 from crm.extensions import db
-from crm.visits import plan
-from crm.visits.models import FollowUp, FollowUpStatus, StoredSuggestion, Visit, VisitKind, VisitStatus
+from crm.followups.models import FollowUp, FollowUpStatus
+from crm.plan import services as plan
+from crm.plan.models import StoredSuggestion
+from crm.visits.models import Visit, VisitKind, VisitStatus
 
 if TYPE_CHECKING:
     from crm.auth.models import User

@@ -10,10 +10,12 @@ from sqlalchemy import insert, select
 
 from crm.companies.models import Company, CompanySni
 from crm.extensions import db
-from crm.visits import plan
-from crm.visits.models import FollowUp, FollowUpStatus, RegisterCount, Visit, VisitStatus
+from crm.followups.models import FollowUp, FollowUpStatus
+from crm.plan import services as plan
+from crm.plan.models import RegisterCount
+from crm.visits.models import Visit, VisitStatus
+from tests.plan.plan_helpers import company, follow_up, visit
 from tests.support.queries import page_statements
-from tests.visits.plan_helpers import company, follow_up, visit
 
 YEAR = 2026
 COMPANIES, VISITS = 10_000, 100

@@ -13,8 +13,8 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from crm.auth.models import User
 from crm.companies.models import Topic
-from crm.visits import followups
-from crm.visits.models import FollowUp, FollowUpStatus
+from crm.followups import services as followups
+from crm.followups.models import FollowUp, FollowUpStatus
 
 DESCRIPTION_MAX_LENGTH = 2000
 DATE_MESSAGE = _l("Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-11-22.")

@@ -19,10 +19,11 @@ from sqlalchemy.orm import aliased
 from crm.companies.models import SIZE_CLASSES, Company, CompanySni, CompanyStatus
 from crm.companies.sni import divisions_in, section_name, sections
 from crm.extensions import db
+from crm.followups.closure import done_but_not_closed
+from crm.plan.models import RegisterCount, VisitPlan
+from crm.plan.pace import Pace, expected_by, pace
 from crm.timeutil import STOCKHOLM, stockholm_to_utc, utcnow
-from crm.visits.closure import done_but_not_closed
-from crm.visits.models import RegisterCount, Visit, VisitPlan, VisitStatus
-from crm.visits.pace import Pace, expected_by, pace
+from crm.visits.models import Visit, VisitStatus
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 TARGET_MAX = 1000
@@ -336,7 +337,7 @@ def refresh_register_counts(now: datetime) -> RegisterCounts:
 
 def refresh_plan_figures(now: datetime, today: date | None = None) -> None:
     """What the scheduled job keeps (the caller commits): the register counts, then the suggestions ranked on them."""
-    from crm.visits.suggestions import refresh_stored
+    from crm.plan.suggestions import refresh_stored
 
     refresh_register_counts(now)
     refresh_stored(now, today or now.astimezone(STOCKHOLM).date())
