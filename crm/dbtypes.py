@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, DateTime, Enum
 from sqlalchemy.types import TypeDecorator
+
+
+class Labelled(enum.StrEnum):
+    """A StrEnum whose members carry a translated `.label`.
+
+    The labels are declared once, beside the class, as lazy strings (translated when read):
+
+        VisitKind.set_labels({VisitKind.POLITICIAN: _l("Politikerbesök"), ...})
+    """
+
+    @classmethod
+    def set_labels(cls, labels: Mapping) -> None:
+        missing = set(cls) - set(labels)
+        if missing:
+            raise ValueError(f"{cls.__name__} has no label for {sorted(missing)}")
+        cls._labels = dict(labels)
+
+    @property
+    def label(self) -> str:
+        return str(type(self)._labels[self])
 
 
 def _values(enum_class) -> list[str]:
