@@ -74,7 +74,7 @@ def _select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from crm.audit import bp as audit_bp
+    from crm.auditlog import bp as audit_bp
     from crm.auth import bp as auth_bp
     from crm.companies import bp as companies_bp
     from crm.companies import contacts_bp
@@ -101,7 +101,6 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(networks_bp)
 
-    import crm.record_names  # noqa: F401  (how the audit log names and links every kind of record)
 
 
 def register_errorhandlers(app: Flask) -> None:

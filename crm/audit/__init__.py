@@ -1,7 +1,4 @@
-"""The audit log and its admin view."""
+"""The audit trail below every feature: who changed which record, when and how (models, mixins, names).
 
-from flask import Blueprint
-
-bp = Blueprint("audit", __name__, url_prefix="/admin/logg")
-
-from crm.audit import views  # noqa: E402,F401
+The admin's page that reads it is crm.auditlog, at the top of the layers.
+"""

@@ -1,7 +1,7 @@
 """What the audit log calls each record, in the reader's language, and where the record's page is.
 
 The audit log sits below every feature, so it knows none of their models: each kind of record is
-registered with `@record_type(...)` by a module above them all (`crm.record_names`), with a function
+registered with `@record_type(...)` by a module above them all (`crm.auditlog.record_names`), with a function
 that names many records of that kind in one query. A page of the log costs one query per kind of
 record on it, and one more per kind for records that no longer exist, whose last logged name is used.
 """

@@ -9,10 +9,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from crm.audit import bp
-from crm.audit.forms import ACTION_LABELS, AuditFilterForm
 from crm.audit.models import AuditEntry
 from crm.audit.names import label_of, name_entries
+from crm.auditlog import bp
+from crm.auditlog.forms import ACTION_LABELS, AuditFilterForm
 from crm.auth.access import roles_required
 from crm.auth.models import Role, User
 from crm.dbtypes import swedish

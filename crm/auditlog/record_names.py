@@ -1,7 +1,7 @@
 """How the audit log names every kind of record and links to it: one query per kind for a page of entries.
 
-Like `crm.models`, this module sits above every feature and is imported once by the factory, so the
-audit log itself (below them all) never imports a feature.
+This module sits above every feature and registers its namers when the audit log page's blueprint is
+imported, so the audit trail itself (crm.audit, below them all) never imports a feature.
 """
 
 from __future__ import annotations
