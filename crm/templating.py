@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask import Flask, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from crm.auth.models import Role
-from crm.timeutil import local
+from crm.timeutil import format_date, format_datetime, week
 
 # (endpoint, label, roles that see it; admin sees everything)
 NAVIGATION = [
@@ -28,29 +26,6 @@ NAVIGATION = [
     ("audit.index", _l("Logg"), (Role.ADMIN,)),
     ("outbox.index", _l("Utkorg"), (Role.ADMIN,)),
 ]
-
-
-def format_date(value: date | datetime | None) -> str:
-    """Dates as Swedes write them: 2026-11-22."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = local(value)
-    return value.strftime("%Y-%m-%d")
-
-
-def format_datetime(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    return local(value).strftime("%Y-%m-%d %H:%M")
-
-
-def week(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = local(value).date()
-    return f"v. {value.isocalendar().week}"
 
 
 def init_app(app: Flask) -> None:

@@ -44,3 +44,26 @@ def stockholm_to_utc(naive: datetime) -> datetime:
     if back != naive:
         raise NonexistentLocalTime(naive.isoformat())
     return aware.astimezone(UTC)
+
+
+def format_date(value: date | datetime | None) -> str:
+    """Dates as Swedes write them: 2026-11-22."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local(value)
+    return value.strftime("%Y-%m-%d")
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return local(value).strftime("%Y-%m-%d %H:%M")
+
+
+def week(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local(value).date()
+    return f"v. {value.isocalendar().week}"

@@ -22,8 +22,7 @@ from crm.companies.models import Company, CompanyContact, ContactPerson, Topic
 from crm.conflicts import refuse_double_booking
 from crm.errors import RuleRefused
 from crm.extensions import db
-from crm.templating import format_datetime
-from crm.timeutil import as_utc, local, stockholm_today, utcnow
+from crm.timeutil import as_utc, format_datetime, local, stockholm_today, utcnow
 from crm.visits.access import may_add_note, takes_part
 from crm.visits.busy import KIND as BUSY_KIND
 from crm.visits.models import Visit, VisitKind, VisitNote, VisitStatus
