@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from queue import Queue
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from crm.companies.models import Company
 from crm.extensions import db
@@ -25,18 +27,41 @@ def test_queuing_the_same_key_twice_adds_one_row(app):
     assert by_key("followup-due:7:2026-11-23").subject == SUBJECT
 
 
+def lock_wait_probe() -> Callable[[], bool]:
+    """For this thread's session: a check, to call from another session, that this one is waiting on a lock.
+
+    PostgreSQL shows the wait in pg_locks. On SQLite the driver begins the transaction right before the
+    INSERT, which cannot finish while another connection holds the write lock: in a transaction means waiting.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        waiting = text("SELECT EXISTS (SELECT FROM pg_locks WHERE pid = :pid AND NOT granted)")
+        return lambda: db.session.execute(waiting, {"pid": pid}).scalar_one()
+    connection = db.session.connection().connection.dbapi_connection
+    return lambda: connection.in_transaction
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the other session never started waiting"
+        time.sleep(0.01)
+
+
 def test_two_sessions_queuing_the_same_key_at_once_add_one_row_without_an_error(app):
     first_inserted = threading.Event()
+    second_waits: Queue[Callable[[], bool]] = Queue()
 
     def first():
         added = queue_message("digest:3:2026-11-23", subject="Först")
         first_inserted.set()
-        time.sleep(0.5)  # the second session now waits on the first one's uncommitted row
+        wait_until(second_waits.get(timeout=10))  # the second session now waits on the first one's uncommitted row
         db.session.commit()
         return added
 
     def second():
         assert first_inserted.wait(10)
+        second_waits.put(lock_wait_probe())
         added = queue_message("digest:3:2026-11-23", subject="Sedan")
         db.session.commit()
         return added
