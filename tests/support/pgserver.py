@@ -48,13 +48,25 @@ class PostgresServer:
             entry = pwd.getpwnam("postgres")
             os.chown(self.root, entry.pw_uid, entry.pw_gid)
         self._run("initdb", "-D", str(self.data), "-U", "crm", "--auth=trust", "-E", "UTF8", "--no-locale")
+        for attempt in range(5):
+            # The port was free when chosen; another process (a parallel test run) may take it before
+            # the server binds it. Then start again on another free port.
+            try:
+                self._start_server()
+                break
+            except subprocess.CalledProcessError:
+                if attempt == 4:
+                    raise
+                self.port = free_port()
+        self._create_database("crm_test")
+        return self.url("crm_test")
+
+    def _start_server(self) -> None:
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
         )
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "server.log"), "-w", "start")
-        self._create_database("crm_test")
-        return self.url("crm_test")
 
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://crm@127.0.0.1:{self.port}/{database}"
