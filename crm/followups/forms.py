@@ -22,7 +22,7 @@ FEEDBACK_WAYS = (_l("telefon"), _l("e-post"), _l("möte"), _l("brev"), _l("besö
 
 
 def status_choices() -> list[SelectChoice]:
-    return [SelectChoice(status.value, followups.status_label(status)) for status in FollowUpStatus]
+    return [SelectChoice(status.value, status.label) for status in FollowUpStatus]
 
 
 def _user_choices(users: Iterable[User], empty: str) -> list[SelectChoice]:
@@ -158,7 +158,7 @@ def _status_filter_choices() -> list[SelectChoice]:
 
 def _source_choices() -> list[SelectChoice]:
     return [SelectChoice("", _l("Alla"))] + [
-        SelectChoice(kind.value, str(label)) for kind, label in followups.SOURCE_LABELS.items()
+        SelectChoice(kind.value, kind.label) for kind in followups.SourceKind
     ]
 
 

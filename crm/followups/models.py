@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.audit.mixins import Audited
-from crm.dbtypes import UTCDateTime, str_enum
+from crm.dbtypes import Labelled, UTCDateTime, str_enum
 from crm.extensions import db
 from crm.timeutil import utcnow
 
@@ -21,11 +21,19 @@ if TYPE_CHECKING:
     from crm.visits.models import Visit
 
 
-class FollowUpStatus(enum.StrEnum):
+class FollowUpStatus(Labelled):
     OPEN = "oppen"
     IN_PROGRESS = "pagar"
     DONE = "klar"
     NOT_DONE = "ej_atgardad"
+
+
+FollowUpStatus.set_labels({
+    FollowUpStatus.OPEN: _l("Öppen"),
+    FollowUpStatus.IN_PROGRESS: _l("Pågår"),
+    FollowUpStatus.DONE: _l("Klar"),
+    FollowUpStatus.NOT_DONE: _l("Ej åtgärdad"),
+})
 
 
 class FollowUp(Audited, db.Model):

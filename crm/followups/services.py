@@ -5,44 +5,29 @@ Services take the acting user and "today" as arguments and never read the reques
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, exists, false, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, raiseload
 
 from crm.auth.models import Role, User
 from crm.companies.models import Company, Topic
-from crm.companies.timeline import TimelinePosition, older_than
-from crm.dbtypes import swedish
+from crm.dbtypes import Labelled, swedish
 from crm.errors import RuleRefused
 from crm.extensions import db
-from crm.followups.closure import OPEN_STATUSES, is_fully_closed, loose_ends
+from crm.followups.closure import OPEN_STATUSES, is_fully_closed
 from crm.followups.models import FollowUp, FollowUpStatus
 from crm.followups.notify import notify_assignee
 from crm.meetings.models import Interaction
 from crm.timeutil import utcnow
-from crm.visits.models import Visit, visit_participants
+from crm.visits.models import Visit
 
 CLOSED_STATUSES = (FollowUpStatus.DONE, FollowUpStatus.NOT_DONE)
 TIMELINE_KIND = "followup"
 CLOSED_SHOWN = 20  # how many recently closed follow-ups "Mina uppföljningar" lists under the open ones
-
-STATUS_LABELS = {
-    FollowUpStatus.OPEN: _l("Öppen"),
-    FollowUpStatus.IN_PROGRESS: _l("Pågår"),
-    FollowUpStatus.DONE: _l("Klar"),
-    FollowUpStatus.NOT_DONE: _l("Ej åtgärdad"),
-}
-
-
-def status_label(status: FollowUpStatus) -> str:
-    return str(STATUS_LABELS[FollowUpStatus(status)])
-
-
 
 
 # --- Rules -----------------------------------------------------------------------------------
@@ -208,36 +193,10 @@ def closes_its_visit(follow_up: FollowUp) -> bool:
     return is_fully_closed(visit)
 
 
-# --- Who sees what ---------------------------------------------------------------------------
+# --- Loading ---------------------------------------------------------------------------------
 
 
-def sees_all(viewer: User) -> bool:
-    """Staff and admins read every follow-up; politicians only some; organizers none."""
-    return viewer.has_role(Role.STAFF)
-
-
-def may_write(viewer: User) -> bool:
-    return viewer.has_role(Role.STAFF)
-
-
-def politician_condition(viewer: User):
-    """SQL: marked visible to politicians and raised from a visit the viewer takes part in."""
-    took_part = exists().where(
-        visit_participants.c.visit_id == FollowUp.visit_id,
-        visit_participants.c.user_id == viewer.id,
-    )
-    return FollowUp.visible_to_politicians.is_(True) & took_part
-
-
-def _readable_by(viewer: User):
-    if sees_all(viewer):
-        return None
-    if viewer.role == Role.POLITICIAN:
-        return politician_condition(viewer)
-    return false()
-
-
-def _list_options() -> tuple:
+def list_options() -> tuple:
     return (
         joinedload(FollowUp.company),
         joinedload(FollowUp.assignee),
@@ -246,58 +205,9 @@ def _list_options() -> tuple:
     )
 
 
-def _by_due_date(query: Select) -> Select:
+def by_due_date(query: Select) -> Select:
     """Earliest due first, those without a due date last (the same on SQLite and PostgreSQL)."""
     return query.order_by(FollowUp.due_date.is_(None), FollowUp.due_date, FollowUp.id)
-
-
-def company_follow_ups(
-    company_id: int, viewer: User, before: TimelinePosition | None = None, limit: int | None = None
-) -> list[FollowUp]:
-    """A company's follow-ups the viewer may see, for its timeline, newest first, in one query whatever
-    their count: at most `limit` of those after `before`."""
-    query = select(FollowUp).where(
-        FollowUp.company_id == company_id,
-        older_than(before, TIMELINE_KIND, FollowUp.created_at, FollowUp.id),
-    )
-    condition = _readable_by(viewer)
-    if condition is not None:
-        query = query.where(condition)
-    query = query.options(joinedload(FollowUp.assignee), joinedload(FollowUp.topic), raiseload("*"))
-    query = query.order_by(FollowUp.created_at.desc(), FollowUp.id.desc()).limit(limit)
-    return list(db.session.execute(query).scalars())
-
-
-@dataclass(frozen=True)
-class VisitFollowUps:
-    """What the visit page shows of its follow-ups; `loose_ends` only to those who see them all."""
-
-    items: list[FollowUp]
-    loose_ends: list[FollowUp]
-    sees_all: bool
-
-
-def visit_follow_ups(visit_id: int, viewer: User) -> VisitFollowUps:
-    """A visit's follow-ups the viewer may see (politicians: visible ones of their own visits), one query."""
-    query = select(FollowUp).where(FollowUp.visit_id == visit_id)
-    condition = _readable_by(viewer)
-    if condition is not None:
-        query = query.where(condition)
-    items = list(db.session.execute(_by_due_date(query.options(*_list_options()))).scalars())
-    everything = sees_all(viewer)
-    return VisitFollowUps(items=items, loose_ends=loose_ends(items) if everything else [], sees_all=everything)
-
-
-def politician_query(viewer: User) -> Select:
-    """The follow-ups a politician may read: visible ones of visits they take part in, open ones first."""
-    return (
-        select(FollowUp)
-        .where(politician_condition(viewer))
-        .options(joinedload(FollowUp.company), joinedload(FollowUp.visit), joinedload(FollowUp.topic),
-                 raiseload("*"))
-        .order_by(FollowUp.status.in_(CLOSED_STATUSES), FollowUp.due_date.is_(None), FollowUp.due_date,
-                  FollowUp.id.desc())
-    )
 
 
 def load_for_page(follow_up_id: int) -> FollowUp | None:
@@ -318,7 +228,7 @@ def load_for_page(follow_up_id: int) -> FollowUp | None:
 # --- "Mina uppföljningar" --------------------------------------------------------------------
 
 
-class Urgency(enum.StrEnum):
+class Urgency(Labelled):
     OVERDUE = "forsenade"
     TODAY = "idag"
     THIS_WEEK = "veckan"
@@ -326,13 +236,13 @@ class Urgency(enum.StrEnum):
     NO_DUE_DATE = "utan_datum"
 
 
-URGENCY_LABELS = {
+Urgency.set_labels({
     Urgency.OVERDUE: _l("Försenade"),
     Urgency.TODAY: _l("Ska vara klara i dag"),
     Urgency.THIS_WEEK: _l("Den här veckan"),
     Urgency.LATER: _l("Senare"),
     Urgency.NO_DUE_DATE: _l("Utan sista dag"),
-}
+})
 
 
 def urgency(due: date | None, today: date) -> Urgency:
@@ -360,7 +270,7 @@ class UrgencyGroup:
 
     @property
     def label(self) -> str:
-        return str(URGENCY_LABELS[self.urgency])
+        return self.urgency.label
 
 
 @dataclass
@@ -390,8 +300,8 @@ def group_by_urgency(follow_ups: Sequence[FollowUp], today: date) -> list[Urgenc
 
 def my_follow_ups(user: User, today: date) -> MyFollowUps:
     """The user's open follow-ups by urgency and their most recently closed ones: two queries."""
-    mine = select(FollowUp).where(FollowUp.assignee_id == user.id).options(*_list_options())
-    open_ones = db.session.execute(_by_due_date(mine.where(FollowUp.status.in_(OPEN_STATUSES)))).scalars()
+    mine = select(FollowUp).where(FollowUp.assignee_id == user.id).options(*list_options())
+    open_ones = db.session.execute(by_due_date(mine.where(FollowUp.status.in_(OPEN_STATUSES)))).scalars()
     closed = db.session.execute(
         mine.where(FollowUp.status.in_(CLOSED_STATUSES))
         .order_by(FollowUp.closed_at.desc(), FollowUp.id.desc())
@@ -403,17 +313,17 @@ def my_follow_ups(user: User, today: date) -> MyFollowUps:
 # --- The unit-wide list ----------------------------------------------------------------------
 
 
-class SourceKind(enum.StrEnum):
+class SourceKind(Labelled):
     VISIT = "besok"
     MEETING = "mote"
     COMPANY = "foretag"
 
 
-SOURCE_LABELS = {
+SourceKind.set_labels({
     SourceKind.VISIT: _l("Besök"),
     SourceKind.MEETING: _l("Möte"),
     SourceKind.COMPANY: _l("Företagssidan"),
-}
+})
 
 OPEN_FILTER = "oppna"
 ALL_FILTER = "alla"
@@ -463,7 +373,7 @@ def list_query(filters: ListFilters, today: date) -> Select:
         FollowUp.feedback_on.is_(None) if filters.without_feedback else None,
     ]
     query = select(FollowUp).where(*(c for c in conditions if c is not None))
-    return _by_due_date(query.options(*_list_options()))
+    return by_due_date(query.options(*list_options()))
 
 
 # --- Choices for the forms -------------------------------------------------------------------

@@ -17,7 +17,7 @@ from werkzeug.routing import BuildError
 from crm.auth.access import acting_user, roles_required
 from crm.auth.models import Role
 from crm.extensions import db
-from crm.followups import bp
+from crm.followups import access, bp
 from crm.followups import services as followups
 from crm.followups.forms import FEEDBACK_WAYS, FollowUpFilterForm, FollowUpForm
 from crm.followups.models import FollowUp
@@ -33,22 +33,16 @@ def _arg_id(name: str) -> int | None:
     return request.args.get(name, type=int)
 
 
-@bp.app_template_filter("followup_status")
-def followup_status(status) -> str:
-    return followups.status_label(status)
-
-
 @bp.app_template_global("visit_follow_ups")
-def visit_follow_ups(visit, viewer) -> followups.VisitFollowUps:
+def visit_follow_ups(visit, viewer) -> access.VisitFollowUps:
     """For the visit page's partial: the visit's follow-ups the viewer may see."""
-    return followups.visit_follow_ups(visit.id, viewer)
+    return access.visit_follow_ups(visit.id, viewer)
 
 
 @bp.context_processor
 def _helpers() -> dict:
     return {
         "visit_url": _visit_url,
-        "source_labels": followups.SOURCE_LABELS,
         "source_of": followups.source_of,
         "days_overdue": followups.days_overdue,
     }
@@ -129,7 +123,7 @@ def detail(follow_up_id: int):
         "followups/detail.html",
         follow_up=follow_up,
         today=stockholm_today(),
-        can_write=followups.may_write(current_user),
+        can_write=access.may_write(current_user),
     )
 
 
@@ -139,7 +133,7 @@ def mine():
     return render_template(
         "followups/mine.html",
         mine=followups.my_follow_ups(current_user, stockholm_today()),
-        can_write=followups.may_write(current_user),
+        can_write=access.may_write(current_user),
     )
 
 
@@ -162,7 +156,7 @@ def index():
 @roles_required(*POLITICIANS)
 def politician():
     page = db.paginate(
-        followups.politician_query(current_user),
+        access.politician_query(current_user),
         per_page=current_app.config["ITEMS_PER_PAGE"],
         error_out=False,
     )

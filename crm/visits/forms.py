@@ -31,7 +31,7 @@ TEXT_MAX = 10_000
 
 
 def kind_choices() -> list[SelectChoice]:
-    return [SelectChoice(kind.value, services.kind_label(kind)) for kind in VisitKind]
+    return [SelectChoice(kind.value, kind.label) for kind in VisitKind]
 
 
 def _choices(rows: Iterable, label=lambda row: row.name) -> list[SelectChoice]:
@@ -326,7 +326,7 @@ class VisitFilterForm(FlaskForm):
         self.status.choices = [
             SelectChoice("", _l("Aktuella (bokade och föreslagna)")),
             SelectChoice(self.ALL, _l("Alla")),
-            *(SelectChoice(status.value, services.status_label(status)) for status in statuses),
+            *(SelectChoice(status.value, status.label) for status in statuses),
         ]
 
     def to_filters(self) -> queries.VisitFilters:

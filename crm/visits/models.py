@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.audit.mixins import Audited
 from crm.calendar.identity import new_uid
-from crm.dbtypes import UTCDateTime, str_enum
+from crm.dbtypes import Labelled, UTCDateTime, str_enum
 from crm.extensions import db
 from crm.timeutil import utcnow
 
@@ -21,20 +21,34 @@ if TYPE_CHECKING:
     from crm.followups.models import FollowUp
 
 
-
-
-class VisitKind(enum.StrEnum):
+class VisitKind(Labelled):
     POLITICIAN = "politikerbesok"
     OFFICIAL = "tjanstemannabesok"
     WELCOME = "valkomstbesok"
     FOLLOW_UP = "uppfoljningsbesok"
 
 
-class VisitStatus(enum.StrEnum):
+VisitKind.set_labels({
+    VisitKind.POLITICIAN: _l("Politikerbesök"),
+    VisitKind.OFFICIAL: _l("Tjänstemannabesök"),
+    VisitKind.WELCOME: _l("Välkomstbesök"),
+    VisitKind.FOLLOW_UP: _l("Uppföljningsbesök"),
+})
+
+
+class VisitStatus(Labelled):
     PROPOSED = "foreslagen"
     BOOKED = "bokad"
     DONE = "genomford"
     CANCELLED = "installd"
+
+
+VisitStatus.set_labels({
+    VisitStatus.PROPOSED: _l("Föreslaget"),
+    VisitStatus.BOOKED: _l("Bokat"),
+    VisitStatus.DONE: _l("Genomfört"),
+    VisitStatus.CANCELLED: _l("Inställt"),
+})
 
 
 visit_participants = Table(

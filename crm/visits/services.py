@@ -39,30 +39,6 @@ TRANSITIONS: dict[VisitStatus, frozenset[VisitStatus]] = {
 FINAL = frozenset({VisitStatus.DONE, VisitStatus.CANCELLED})
 
 
-# --- Labels ----------------------------------------------------------------------------------
-
-KIND_LABELS = {
-    VisitKind.POLITICIAN: _l("Politikerbesök"),
-    VisitKind.OFFICIAL: _l("Tjänstemannabesök"),
-    VisitKind.WELCOME: _l("Välkomstbesök"),
-    VisitKind.FOLLOW_UP: _l("Uppföljningsbesök"),
-}
-STATUS_LABELS = {
-    VisitStatus.PROPOSED: _l("Föreslaget"),
-    VisitStatus.BOOKED: _l("Bokat"),
-    VisitStatus.DONE: _l("Genomfört"),
-    VisitStatus.CANCELLED: _l("Inställt"),
-}
-
-
-def kind_label(kind: VisitKind | str) -> str:
-    return str(KIND_LABELS[VisitKind(kind)])
-
-
-def status_label(status: VisitStatus | str) -> str:
-    return str(STATUS_LABELS[VisitStatus(status)])
-
-
 # --- Errors ----------------------------------------------------------------------------------
 
 
@@ -79,8 +55,8 @@ class IllegalTransition(VisitError):
         return str(
             _l(
                 "Ett besök med status %(current)s kan inte bli %(target)s.",
-                current=status_label(self.current).lower(),
-                target=status_label(self.target).lower(),
+                current=self.current.label.lower(),
+                target=self.target.label.lower(),
             )
         )
 

@@ -27,10 +27,6 @@ READERS = (Role.STAFF, Role.ORGANIZER, Role.POLITICIAN)
 IN_FULL_READERS = (Role.STAFF, Role.POLITICIAN)  # the protocol and the .ics: politicians at their own visits
 NOTE_WRITERS = (Role.STAFF, Role.POLITICIAN)
 
-bp.add_app_template_filter(services.kind_label, "visit_kind")
-bp.add_app_template_filter(services.status_label, "visit_status")
-
-
 
 def _visible_or_404(visit_id: int) -> Visit:
     """The visit with what its page shows; 404 if missing, 403 if the viewer may not open it."""
