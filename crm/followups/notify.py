@@ -10,14 +10,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from crm.auth.models import User
+from crm.auth.models import Role, User
 from crm.extensions import db
 from crm.followups.models import FollowUp
 from crm.mail.links import absolute_url
 from crm.mail.outbox import queue
-from crm.reminders.mail import reads_follow_ups, render, shorten
+from crm.mail.texts import render, shorten
 
 KIND = "followup-assigned"
+
+
+def reads_follow_ups(user: User) -> bool:
+    """Whether links to follow-ups and "Mina uppföljningar" open for the user (politicians' and organizers' do not)."""
+    return user.has_role(Role.STAFF)
 
 
 def dedupe_key(follow_up_id: int, assignee_id: int, now: datetime) -> str:

@@ -29,9 +29,10 @@ from crm.auth.models import User
 from crm.extensions import db
 from crm.followups.closure import OPEN_STATUSES
 from crm.followups.models import FollowUp
+from crm.followups.notify import reads_follow_ups
 from crm.followups.services import Urgency, urgency
 from crm.mail.links import absolute_url
-from crm.reminders.mail import day_text, reads_follow_ups, render, when_text
+from crm.mail.texts import day_text, render, when_text
 from crm.timeutil import local, stockholm_to_utc
 from crm.visits.models import Visit, VisitStatus, visit_participants
 

@@ -21,7 +21,7 @@ from crm.auth.models import User
 from crm.extensions import db
 from crm.mail.links import absolute_url
 from crm.mail.models import OutboxMessage
-from crm.reminders.mail import clock, render, when_text
+from crm.mail.texts import clock, render, when_text
 from crm.text import swedish_sort_key
 from crm.timeutil import as_utc, local, stockholm_to_utc
 from crm.visits.models import Visit, VisitStatus

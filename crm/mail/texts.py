@@ -1,4 +1,4 @@
-"""Render reminder mails: a text and an HTML part from crm/templates/mail/, in plain Swedish.
+"""Reminders and notices by mail: a text and an HTML part from crm/templates/mail/, in plain Swedish.
 
 Mail is rendered outside any request (the scheduler has none), so the templates are taken straight
 from the app's Jinja environment without the page context processors, and every link is absolute.
@@ -11,7 +11,6 @@ from datetime import date, datetime
 
 from babel.dates import get_day_names
 
-from crm.auth.models import Role, User
 from crm.mail.links import absolute_url
 from crm.mail.render import render_mail
 from crm.timeutil import local
@@ -48,11 +47,6 @@ def shorten(text: str, length: int = 60) -> str:
         return line
     cut = line[: length - 1].rsplit(" ", 1)[0] or line[: length - 1]
     return cut.rstrip(" ,.;:–-") + "…"
-
-
-def reads_follow_ups(user: User) -> bool:
-    """Whether links to follow-ups and "Mina uppföljningar" open for the user (politicians' and organizers' do not)."""
-    return user.has_role(Role.STAFF)
 
 
 def _tidy(text: str) -> str:
