@@ -49,8 +49,10 @@ test-postgresql: $(VENV)/.installed-dev translations
 bench: system-deps $(VENV)/.installed-dev translations
 	$(BIN)/python -m crm.benchmark.bench --scale $(SCALE)
 
+# Style (ruff) and the layer contract (import-linter, pyproject.toml; see ARCHITECTURE.md).
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache pyproject.toml
 
 clean:
 	rm -rf $(VENV) .pytest_cache
