@@ -283,7 +283,7 @@ class Generator:
     def register_counts(self) -> None:
         """The visit plan's register counts and ranked suggestions, as the scheduler's job would have them (after
         the statistics)."""
-        from crm.plan.services import refresh_plan_figures
+        from crm.plan.tasks import refresh_plan_figures
 
         refresh_plan_figures(utcnow(), self.today)
 
@@ -291,7 +291,7 @@ class Generator:
         """On PostgreSQL, what autovacuum would do soon after a bulk load; on SQLite, what the nightly job does."""
         started = clock.perf_counter()
         if db.engine.dialect.name != "postgresql":
-            from crm.scheduler.jobs import refresh_planner_statistics
+            from crm.scheduler.tasks import refresh_planner_statistics
 
             refresh_planner_statistics()
             db.session.commit()

@@ -313,7 +313,7 @@ def run(claim: Claim) -> ImportResult:
 
 def _count_register() -> None:
     """Count the register for the visit plan again now that the import is in; the scheduled job would otherwise."""
-    from crm.plan.services import refresh_plan_figures
+    from crm.plan.tasks import refresh_plan_figures
 
     try:
         refresh_plan_figures(utcnow())

@@ -1,6 +1,6 @@
 """Whom to visit next: active companies ranked by a score computed in SQL, each with its reasons.
 
-Under-represented sectors and districts come from the year's spread figures (crm/visits/plan.py);
+Under-represented sectors and districts come from the year's spread figures (crm.plan.spread);
 they raise the score in SQL and their reasons are attached in Python.
 """
 
@@ -11,7 +11,6 @@ import functools
 import operator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, case, delete, desc, exists, false, func, insert, select, union
@@ -21,12 +20,9 @@ from crm.companies.sni import divisions_in
 from crm.dbtypes import swedish
 from crm.extensions import db
 from crm.followups.models import FollowUp, FollowUpStatus
-from crm.plan import services as plan
 from crm.plan.models import StoredSuggestion
-from crm.visits.models import Visit, VisitKind, VisitStatus
-
-if TYPE_CHECKING:
-    from crm.auth.models import User
+from crm.plan.spread import Spread, group_label, primary_sni, section_of_division, spread
+from crm.visits.models import Visit, VisitStatus
 
 YEARS_WITHOUT_VISIT = 3  # "not visited in N years"
 LARGE_EMPLOYER_FROM = 5  # SCB size class 5: 50–99 employees
@@ -79,7 +75,7 @@ class Gaps:
         return sorted(division for letter in self.sections for division in divisions_in(letter))
 
     @classmethod
-    def from_spreads(cls, spreads: dict[str, plan.Spread]) -> Gaps:
+    def from_spreads(cls, spreads: dict[str, Spread]) -> Gaps:
         return cls(
             sections=frozenset(row.key for row in spreads["sni"].gaps if row.key),
             districts=frozenset(row.key for row in spreads["district"].gaps if row.key),
@@ -111,7 +107,7 @@ class Suggestion:
         if reason is Reason.OPEN_FOLLOW_UP:
             return _("Öppen uppföljning")
         if reason is Reason.SECTOR_GAP:
-            return _("Bransch med få besök i år (%(section)s)", section=plan.group_label("sni", self.section))
+            return _("Bransch med få besök i år (%(section)s)", section=group_label("sni", self.section))
         return _("Kommundel med få besök i år (%(district)s)", district=self.district)
 
     @property
@@ -197,7 +193,7 @@ def suggestion_query(year: int, now: datetime, gaps: Gaps, *, visible_follow_ups
     )
     tagged_new = _companies(company_tags.c.company_id, company_tags.c.tag_id.in_(_new_company_tag_ids()),
                             name="tagged_new")
-    primary, on_primary = plan.primary_sni()
+    primary, on_primary = primary_sni()
     gap_divisions = gaps.divisions
     conditions = {
         Reason.NEVER_VISITED: last_done.c.last_year.is_(None),
@@ -235,7 +231,7 @@ def suggestion_query(year: int, now: datetime, gaps: Gaps, *, visible_follow_ups
 
 def _suggestion(row, gaps: Gaps) -> Suggestion:
     reasons = [reason for reason in SQL_REASONS if row._mapping[reason.value]]
-    section = plan.section_of_division(row.division)
+    section = section_of_division(row.division)
     if section in gaps.sections:
         reasons.append(Reason.SECTOR_GAP)
     if row.district in gaps.districts:
@@ -296,7 +292,7 @@ def bounded_suggestion_query(year: int, now: datetime, gaps: Gaps, limit: int, *
 
 
 def ranked(
-    year: int, now: datetime, spreads: dict[str, plan.Spread], limit: int, *, visible_follow_ups_only: bool = False
+    year: int, now: datetime, spreads: dict[str, Spread], limit: int, *, visible_follow_ups_only: bool = False
 ) -> list[Suggestion]:
     """The `limit` best companies to visit next, best first, ranked now."""
     gaps = Gaps.from_spreads(spreads)
@@ -315,7 +311,7 @@ def refresh_stored(now: datetime, today: date) -> int:
     years = stored_years(today)
     rows = []
     for year in years:
-        spreads = plan.spread(year)
+        spreads = spread(year)
         for politician_view in (False, True):
             found = ranked(year, now, spreads, STORED_COUNT, visible_follow_ups_only=politician_view)
             rows.extend(_stored_row(year, politician_view, rank, suggestion, now)
@@ -348,7 +344,7 @@ def _stored(year: int, limit: int, politician_view: bool) -> list[Suggestion]:
     return [
         Suggestion(
             company_id=stored.company_id, name=name, district=district, size_class=size_class,
-            section=plan.section_of_division(stored.division), division=stored.division,
+            section=section_of_division(stored.division), division=stored.division,
             last_visit_year=stored.last_visit_year, score=stored.score,
             reasons=tuple(Reason(value) for value in stored.reasons.split(",") if value),
         )
@@ -357,7 +353,7 @@ def _stored(year: int, limit: int, politician_view: bool) -> list[Suggestion]:
 
 
 def suggestions(
-    year: int, now: datetime, spreads: dict[str, plan.Spread], limit: int, *, visible_follow_ups_only: bool = False,
+    year: int, now: datetime, spreads: dict[str, Spread], limit: int, *, visible_follow_ups_only: bool = False,
 ) -> list[Suggestion]:
     """The `limit` best companies to visit next, best first.
 
@@ -372,42 +368,7 @@ def suggestions(
 
 def suggestion_for(company_id: int, year: int, now: datetime) -> Suggestion | None:
     """The company's suggestion with its reasons, or None if it is not one."""
-    gaps = Gaps.from_spreads(plan.spread(year))
+    gaps = Gaps.from_spreads(spread(year))
     query = suggestion_query(year, now, gaps).where(Company.id == company_id)
     row = db.session.execute(query).first()
     return _suggestion(row, gaps) if row else None
-
-
-# --- Turning a suggestion into a proposed visit --------------------------------------------------
-
-
-class ProposalRefused(Exception):
-    """The visit cannot be proposed; the message says why, for the user."""
-
-
-def propose_visit(company: Company, year: int, created_by: User, now: datetime) -> Visit:
-    """A proposed politician visit to the company in the year, counting towards the target, with the reasons."""
-    if company.status != CompanyStatus.ACTIVE:
-        raise ProposalRefused(_("%(name)s är inte ett aktivt företag.", name=company.name))
-    already = db.session.execute(
-        select(exists().where(
-            Visit.company_id == company.id, Visit.year == year, Visit.status.in_(PLANNED_STATUSES)
-        ))
-    ).scalar()
-    if already:
-        raise ProposalRefused(
-            _("%(name)s har redan ett föreslaget eller bokat besök %(year)d.", name=company.name, year=year)
-        )
-    suggestion = suggestion_for(company.id, year, now)
-    visit = Visit(
-        company=company,
-        year=year,
-        kind=VisitKind.POLITICIAN,
-        status=VisitStatus.PROPOSED,
-        counts_towards_target=True,
-        suggestion_reason=(suggestion.reason_line or None) if suggestion else None,
-        created_by=created_by,
-    )
-    db.session.add(visit)
-    db.session.flush()
-    return visit

@@ -1,4 +1,8 @@
-"""The visit plan (besöksplan): the year's dashboard, its target, and suggestions of whom to visit next."""
+"""The visit plan (besöksplan): the year's dashboard, its target, and suggestions of whom to visit next.
+
+The pages only read: the register's counts and the ranked suggestions are stored by the scheduled job
+(crm.plan.tasks); before its first run a page counts and ranks what it shows without storing it.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,15 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from crm.auth.access import acting_user, roles_required
 from crm.auth.models import Role
 from crm.companies.models import Company
 from crm.extensions import db
-from crm.plan import bp, suggestions
+from crm.plan import bp, proposals, suggestions
 from crm.plan import services as plan
 from crm.plan.forms import BACK_TO_LIST, ProposeForm, TargetForm
+from crm.plan.spread import percent, spread
 from crm.timeutil import stockholm_today, utcnow
 
 READERS = (Role.STAFF, Role.ORGANIZER, Role.POLITICIAN)
@@ -23,7 +27,7 @@ PROPOSERS = (Role.STAFF,)
 
 @bp.context_processor
 def _plan_helpers() -> dict:
-    return {"bar_step": plan.bar_step, "percent": plan.percent, "plan_years": (plan.FIRST_YEAR, plan.LAST_YEAR)}
+    return {"bar_step": plan.bar_step, "percent": percent, "plan_years": (plan.FIRST_YEAR, plan.LAST_YEAR)}
 
 
 def _checked_year(year: int) -> int:
@@ -35,14 +39,6 @@ def _checked_year(year: int) -> int:
 def _visible_follow_ups_only() -> bool:
     """Only staff and admins see every follow-up; others only those marked visible to politicians."""
     return not current_user.has_role(*PROPOSERS)
-
-
-def _keep_register_counts() -> None:
-    """Commit the register counts a first visit on a fresh install made; a request counting at the same time wins."""
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
 
 
 @bp.route("/")
@@ -58,7 +54,6 @@ def show(year: int):
     top = suggestions.suggestions(
         year, utcnow(), figures.spreads, suggestions.PLAN_PAGE_COUNT, visible_follow_ups_only=_visible_follow_ups_only()
     )
-    _keep_register_counts()
     return render_template(
         "plan/show.html", figures=figures, suggestions=top, can_propose=current_user.has_role(*PROPOSERS)
     )
@@ -81,11 +76,10 @@ def target(year: int):
 @bp.route("/<int:year>/forslag")
 @roles_required(*READERS)
 def suggestion_list(year: int):
-    spreads = plan.spread(_checked_year(year))
+    spreads = spread(_checked_year(year))
     found = suggestions.suggestions(
         year, utcnow(), spreads, suggestions.FULL_LIST_COUNT, visible_follow_ups_only=_visible_follow_ups_only()
     )
-    _keep_register_counts()
     return render_template(
         "plan/suggestions.html", year=year, suggestions=found, can_propose=current_user.has_role(*PROPOSERS)
     )
@@ -101,8 +95,8 @@ def propose(year: int, company_id: int):
         abort(400)
     back = url_for("plan.suggestion_list" if form.back.data == BACK_TO_LIST else "plan.show", year=year)
     try:
-        suggestions.propose_visit(company, year, acting_user(), utcnow())
-    except suggestions.ProposalRefused as refusal:
+        proposals.propose_visit(company, year, acting_user(), utcnow())
+    except proposals.ProposalRefused as refusal:
         db.session.rollback()
         flash(str(refusal), "error")
         return redirect(back)

@@ -47,8 +47,8 @@ def _when(value: datetime | None) -> str:
 @scheduler_cli.command("status")
 def status_command() -> None:
     """Show the last heartbeat and the last run of each job."""
-    from crm.scheduler.jobs import HEARTBEAT_ROW_ID, JOB_IDS
-    from crm.scheduler.models import SchedulerHeartbeat, SchedulerRun
+    from crm.scheduler.jobs import JOB_IDS
+    from crm.scheduler.models import HEARTBEAT_ROW_ID, SchedulerHeartbeat, SchedulerRun
 
     now = utcnow()
     beat = db.session.get(SchedulerHeartbeat, HEARTBEAT_ROW_ID)

@@ -16,8 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crm.auth.models import Role
 from crm.extensions import db
-from crm.scheduler.jobs import HEARTBEAT_ROW_ID
-from crm.scheduler.models import SchedulerHeartbeat
+from crm.scheduler.models import HEARTBEAT_ROW_ID, SchedulerHeartbeat
 from crm.timeutil import utcnow
 
 logger = logging.getLogger(__name__)

@@ -12,9 +12,11 @@ from crm.dbtypes import UTCDateTime
 from crm.extensions import db
 from crm.timeutil import utcnow
 
+HEARTBEAT_ROW_ID = 1
+
 
 class SchedulerHeartbeat(db.Model):
-    """One row (id 1), rewritten by the running scheduler; admins are warned when it goes stale."""
+    """One row (id HEARTBEAT_ROW_ID), rewritten by the running scheduler; admins are warned when it goes stale."""
 
     __tablename__ = "scheduler_heartbeat"
 

@@ -30,7 +30,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 from crm.extensions import db
-from crm.scheduler import jobs
+from crm.scheduler import runs
+from crm.scheduler.jobs import JOBS, Job
 from crm.scheduler.lock import lock_for
 from crm.timeutil import STOCKHOLM, utcnow
 
@@ -44,10 +45,6 @@ MISFIRE_GRACE_SECONDS = 300
 # Interval jobs fire at TICK_ANCHOR + n * interval (see the module docstring).
 TICK_ANCHOR = datetime(2026, 1, 1, tzinfo=UTC)
 
-PURGE_DIETARY_AT = {"hour": 3, "minute": 20}
-PRUNE_AT = {"hour": 3, "minute": 15}  # Europe/Stockholm; exists once every day, DST or not
-ANALYZE_AT = {"hour": 3, "minute": 30}
-
 EXIT_LOCK_LOST = 3
 
 
@@ -55,7 +52,7 @@ class ScheduledTimeExecutor(ThreadPoolExecutor):
     """A thread pool executor that tells each job which scheduled time it is running for.
 
     APScheduler passes the run times to the executor only; this executor sets
-    `crm.scheduler.jobs.scheduled_for_var` around each single run (see `crm.scheduler.jobs`).
+    `crm.scheduler.runs.scheduled_for_var` around each single run (see `crm.scheduler.runs`).
     Submitting and bookkeeping are those of APScheduler's own pool executor.
     """
 
@@ -74,43 +71,33 @@ class ScheduledTimeExecutor(ThreadPoolExecutor):
 def _run_with_scheduled_time(job, jobstore_alias, run_times, logger_name):
     events = []
     for run_time in run_times:  # one with coalesce=True; each its own run otherwise
-        token = jobs.scheduled_for_var.set(run_time)
+        token = runs.scheduled_for_var.set(run_time)
         try:
             events.extend(run_job(job, jobstore_alias, [run_time], logger_name))
         finally:
-            jobs.scheduled_for_var.reset(token)
+            runs.scheduled_for_var.reset(token)
     return events
 
 
-def job_table(config) -> list[tuple[str, object, object]]:
-    """(id, function, trigger) for every job."""
-
-    def every(seconds: int) -> IntervalTrigger:
-        return IntervalTrigger(seconds=int(seconds), start_date=TICK_ANCHOR, timezone=STOCKHOLM)
-
-    return [
-        (jobs.HEARTBEAT, jobs.heartbeat, every(config["SCHEDULER_HEARTBEAT_SECONDS"])),
-        (jobs.DELIVER_OUTBOX, jobs.deliver_outbox, every(config["SCHEDULER_OUTBOX_SECONDS"])),
-        (jobs.SWEEP_REMINDERS, jobs.sweep_reminders, every(config["SCHEDULER_SWEEP_SECONDS"])),
-        (jobs.PRUNE_RUNS, jobs.prune_runs, CronTrigger(**PRUNE_AT, timezone=STOCKHOLM)),
-        (jobs.PURGE_DIETARY, jobs.purge_dietary_needs, CronTrigger(**PURGE_DIETARY_AT, timezone=STOCKHOLM)),
-        (jobs.ANALYZE_DATABASE, jobs.analyze_database, CronTrigger(**ANALYZE_AT, timezone=STOCKHOLM)),
-        (jobs.COUNT_REGISTER, jobs.count_register, every(config["SCHEDULER_REGISTER_COUNT_SECONDS"])),
-        (jobs.RUN_IMPORTS, jobs.run_imports, every(config["SCHEDULER_IMPORT_SECONDS"])),
-    ]
+def trigger_for(job: Job, config):
+    """The job's trigger: on the interval grid of its config key, or daily at its Stockholm time."""
+    if job.every is not None:
+        return IntervalTrigger(seconds=int(config[job.every]), start_date=TICK_ANCHOR, timezone=STOCKHOLM)
+    hour, minute = job.daily_at
+    return CronTrigger(hour=hour, minute=minute, timezone=STOCKHOLM)
 
 
 def build_scheduler(app: Flask, scheduler_class: type[BaseScheduler] = BlockingScheduler):
     """The configured scheduler (not started) and its executor."""
-    executor = ScheduledTimeExecutor(max_workers=len(jobs.JOB_IDS))
+    executor = ScheduledTimeExecutor(max_workers=len(JOBS))
     scheduler = scheduler_class(
         timezone=STOCKHOLM,
         jobstores={"default": MemoryJobStore()},
         executors={"default": executor},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
     )
-    for job_id, func, trigger in job_table(app.config):
-        scheduler.add_job(func, trigger, id=job_id, name=job_id, replace_existing=True)
+    for job in JOBS:
+        scheduler.add_job(job, trigger_for(job, app.config), id=job.id, name=job.id, replace_existing=True)
     return scheduler, executor
 
 
@@ -147,10 +134,10 @@ def run(app: Flask) -> int:
         if not lock.acquire(stop, app.config["SCHEDULER_LOCK_RETRY_SECONDS"]):
             return 0
         started_at = utcnow()
-        jobs.bind(app, started_at=started_at, lock_held=lock.still_held, on_lock_lost=on_lock_lost)
+        runs.bind(app, started_at=started_at, lock_held=lock.still_held, on_lock_lost=on_lock_lost)
         with app.app_context():
             try:
-                jobs.write_heartbeat(started_at)
+                runs.write_heartbeat(started_at)
                 db.session.commit()
             finally:
                 db.session.remove()
@@ -169,6 +156,6 @@ def run(app: Flask) -> int:
         return state["exit"]
     finally:
         lock.release()
-        jobs.unbind()
+        runs.unbind()
         for sig, handler in previous.items():
             signal.signal(sig, handler)

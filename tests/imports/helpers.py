@@ -49,10 +49,11 @@ def swedish(message) -> str:
 def run_scheduled_imports(app) -> None:
     """One tick of the scheduler's import job, run as the scheduler process runs it."""
     from crm.scheduler import jobs as scheduler_jobs
+    from crm.scheduler import runs
 
-    scheduler_jobs.bind(app)
+    runs.bind(app)
     try:
         scheduler_jobs.run_imports()
     finally:
-        scheduler_jobs.unbind()
+        runs.unbind()
     db.session.expire_all()

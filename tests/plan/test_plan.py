@@ -11,6 +11,7 @@ from crm.companies.models import CompanyStatus
 from crm.extensions import db
 from crm.followups.models import FollowUpStatus
 from crm.plan import services as plan
+from crm.plan import spread as plan_spread
 from crm.plan import views as plan_views
 from crm.visits.models import VisitKind, VisitStatus
 from tests.plan.plan_helpers import company, follow_up, visit
@@ -130,7 +131,7 @@ def test_a_year_without_visits_has_the_register_only(ctx, register):
     ],
 )
 def test_under_represented_rule(visited, visited_total, register, register_total, expected):
-    assert plan.is_under_represented(visited, visited_total, register, register_total) is expected
+    assert plan_spread.is_under_represented(visited, visited_total, register, register_total) is expected
 
 
 def test_counts_only_visits_towards_the_target(ctx, register):
@@ -189,7 +190,8 @@ def test_bar_step(value, step):
 
 
 def test_percent_rounds_half_up():
-    assert [plan.percent(1, 8), plan.percent(1, 3), plan.percent(2, 3), plan.percent(5, 0)] == [13, 33, 67, 0]
+    assert [plan_spread.percent(1, 8), plan_spread.percent(1, 3), plan_spread.percent(2, 3),
+            plan_spread.percent(5, 0)] == [13, 33, 67, 0]
 
 
 @pytest.fixture

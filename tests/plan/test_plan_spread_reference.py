@@ -9,7 +9,7 @@ from sqlalchemy import case, func, literal_column, or_, select, union_all
 from crm.companies.models import Company, CompanyStatus
 from crm.companies.sni import divisions_in, sections
 from crm.extensions import db
-from crm.plan import services as plan
+from crm.plan import spread as plan
 from crm.plan import suggestions
 from crm.visits.models import VisitStatus
 from tests.plan.plan_helpers import NOW, company, visit

@@ -7,10 +7,11 @@ from sqlalchemy import func, select
 
 from crm.companies.models import CompanyStatus
 from crm.extensions import db
-from crm.plan import services as plan
+from crm.plan import spread as plan
 from crm.plan import suggestions
 from crm.plan.models import StoredSuggestion
-from crm.scheduler import jobs
+from crm.plan.tasks import refresh_plan_figures
+from crm.scheduler import jobs, runs
 from crm.timeutil import stockholm_today
 from crm.visits.models import VisitStatus
 from tests.plan.plan_helpers import NOW, follow_up, visit
@@ -37,7 +38,7 @@ def _stored_count(year: int) -> int:
 @pytest.mark.parametrize("politician_view", [False, True])
 def test_the_stored_ranking_is_the_live_one(ctx, factories, politician_view):
     varied_register(factories, 200)
-    plan.refresh_plan_figures(NOW, TODAY)
+    refresh_plan_figures(NOW, TODAY)
     db.session.commit()
     assert _stored_count(YEAR) and _stored_count(YEAR + 1)
     spreads = plan.spread(YEAR)
@@ -50,7 +51,7 @@ def test_the_stored_ranking_is_the_live_one(ctx, factories, politician_view):
 
 def test_a_company_given_a_visit_since_the_ranking_is_left_out_at_once(ctx, factories):
     varied_register(factories, 120)
-    plan.refresh_plan_figures(NOW, TODAY)
+    refresh_plan_figures(NOW, TODAY)
     db.session.commit()
     spreads = plan.spread(YEAR)
     first, second, third = suggestions.suggestions(YEAR, NOW, spreads, 3)
@@ -64,7 +65,7 @@ def test_a_company_given_a_visit_since_the_ranking_is_left_out_at_once(ctx, fact
 
 def test_stored_rows_show_the_company_as_it_is_now(ctx, factories):
     varied_register(factories, 60)
-    plan.refresh_plan_figures(NOW, TODAY)
+    refresh_plan_figures(NOW, TODAY)
     db.session.commit()
     top = suggestions.suggestions(YEAR, NOW, plan.spread(YEAR), 1)[0]
     db.session.get(plan.Company, top.company_id).name = "Nytt Namn AB"
@@ -78,7 +79,7 @@ def test_without_stored_rows_and_for_other_years_the_ranking_is_made_live(ctx, f
     assert _stored_count(YEAR) == 0
     assert _key(suggestions.suggestions(YEAR, NOW, spreads, 5)) == _key(
         suggestions.ranked(YEAR, NOW, spreads, 5))
-    plan.refresh_plan_figures(NOW, TODAY)
+    refresh_plan_figures(NOW, TODAY)
     db.session.commit()
     earlier = plan.spread(YEAR - 3)
     assert _stored_count(YEAR - 3) == 0
@@ -88,13 +89,13 @@ def test_without_stored_rows_and_for_other_years_the_ranking_is_made_live(ctx, f
 
 def test_a_new_ranking_replaces_the_old_one(ctx, factories):
     varied_register(factories, 80)
-    plan.refresh_plan_figures(NOW, TODAY)
+    refresh_plan_figures(NOW, TODAY)
     db.session.commit()
     before = _stored_count(YEAR)
     target = suggestions.suggestions(YEAR, NOW, plan.spread(YEAR), 50)[-1]
     follow_up(db.session.get(plan.Company, target.company_id))  # an open follow-up lifts it
     db.session.commit()
-    plan.refresh_plan_figures(NOW, TODAY)
+    refresh_plan_figures(NOW, TODAY)
     db.session.commit()
     assert _stored_count(YEAR) == before
     ranks = db.session.scalars(select(StoredSuggestion.rank).where(
@@ -104,7 +105,7 @@ def test_a_new_ranking_replaces_the_old_one(ctx, factories):
 
 
 def test_the_scheduled_job_ranks_and_stores(app, factories):
-    jobs.bind(app)
+    runs.bind(app)
     try:
         with app.test_request_context():
             varied_register(factories, 40)
@@ -113,4 +114,4 @@ def test_the_scheduled_job_ranks_and_stores(app, factories):
         today = stockholm_today()
         assert _stored_count(today.year) > 0 and _stored_count(today.year + 1) > 0
     finally:
-        jobs.unbind()
+        runs.unbind()

@@ -10,7 +10,7 @@ import pytest
 from crm.companies.models import CompanyStatus
 from crm.extensions import db
 from crm.followups.models import FollowUpStatus
-from crm.plan import services as plan
+from crm.plan import spread as plan
 from crm.plan import suggestions
 from crm.visits.models import VisitStatus
 from tests.plan.plan_helpers import NOW, company, follow_up, visit

@@ -9,7 +9,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import select, text
 
 from crm.extensions import db
-from crm.scheduler import jobs
+from crm.scheduler import jobs, runs
 from crm.scheduler.models import SchedulerRun
 from crm.scheduler.runner import build_scheduler
 from crm.timeutil import STOCKHOLM
@@ -17,11 +17,11 @@ from crm.timeutil import STOCKHOLM
 
 @pytest.fixture
 def bound(app):
-    jobs.bind(app)
+    runs.bind(app)
     try:
         yield app
     finally:
-        jobs.unbind()
+        runs.unbind()
 
 
 def test_the_analyze_job_runs_nightly(app):

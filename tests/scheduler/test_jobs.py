@@ -11,8 +11,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.scheduler import jobs
-from crm.scheduler.models import SchedulerHeartbeat, SchedulerRun
+from crm.scheduler import jobs, runs
+from crm.scheduler.models import HEARTBEAT_ROW_ID, SchedulerHeartbeat, SchedulerRun
 from crm.scheduler.runner import MISFIRE_GRACE_SECONDS, build_scheduler
 from crm.timeutil import STOCKHOLM, utcnow
 from tests.scheduler.support import wait_until
@@ -20,11 +20,11 @@ from tests.scheduler.support import wait_until
 
 @pytest.fixture
 def bound(app):
-    jobs.bind(app)
+    runs.bind(app)
     try:
         yield app
     finally:
-        jobs.unbind()
+        runs.unbind()
 
 
 def finished_runs(job_id: str) -> list[SchedulerRun]:
@@ -36,11 +36,11 @@ def finished_runs(job_id: str) -> list[SchedulerRun]:
 
 
 def run_at(job, when: datetime) -> None:
-    token = jobs.scheduled_for_var.set(when)
+    token = runs.scheduled_for_var.set(when)
     try:
         job()
     finally:
-        jobs.scheduled_for_var.reset(token)
+        runs.scheduled_for_var.reset(token)
 
 
 def test_the_scheduler_is_configured_as_agreed(app):
@@ -106,14 +106,14 @@ def test_a_failing_job_is_recorded_and_the_scheduler_carries_on(bound, monkeypat
     assert failures[1].scheduled_for > failures[0].scheduled_for  # the failing job itself ran again
     beats = finished_runs(jobs.HEARTBEAT)
     assert beats and all(run.error is None for run in beats)
-    assert db.session.get(SchedulerHeartbeat, jobs.HEARTBEAT_ROW_ID) is not None
+    assert db.session.get(SchedulerHeartbeat, HEARTBEAT_ROW_ID) is not None
 
 
 def test_a_doubled_tick_fails_loudly_and_does_no_work_twice(bound, monkeypatch, caplog):
     calls = []
     monkeypatch.setattr("crm.mail.delivery.deliver_due", lambda *a, **k: calls.append(1))
     # Alembic's logging set-up (the migrations ran in this process) disables loggers that existed before it.
-    monkeypatch.setattr(jobs.logger, "disabled", False)
+    monkeypatch.setattr(runs.logger, "disabled", False)
     tick = datetime(2026, 11, 22, 8, 0, 15, tzinfo=UTC)
 
     run_at(jobs.deliver_outbox, tick)
@@ -155,7 +155,7 @@ def test_prune_forgets_runs_older_than_fourteen_days(bound):
 
 def test_the_heartbeat_upserts_one_row(app):
     started = utcnow() - timedelta(minutes=5)
-    jobs.bind(app, started_at=started)
+    runs.bind(app, started_at=started)
     try:
         run_at(jobs.heartbeat, utcnow().replace(microsecond=0))
         db.session.rollback()
@@ -165,22 +165,22 @@ def test_the_heartbeat_upserts_one_row(app):
         db.session.rollback()
         again = db.session.execute(select(SchedulerHeartbeat)).scalar_one()
     finally:
-        jobs.unbind()
-    assert (again.id, again.pid, again.started_at) == (jobs.HEARTBEAT_ROW_ID, os.getpid(), started)
+        runs.unbind()
+    assert (again.id, again.pid, again.started_at) == (HEARTBEAT_ROW_ID, os.getpid(), started)
     assert again.beat_at >= first_beat > started
 
 
 def test_a_lost_lock_stops_the_scheduler_and_is_recorded(app):
     stopped = []
-    jobs.bind(app, lock_held=lambda: False, on_lock_lost=lambda: stopped.append(True))
+    runs.bind(app, lock_held=lambda: False, on_lock_lost=lambda: stopped.append(True))
     try:
         run_at(jobs.heartbeat, datetime(2026, 11, 22, 6, 0, tzinfo=UTC))
     finally:
-        jobs.unbind()
+        runs.unbind()
     assert stopped == [True]
     (run,) = finished_runs(jobs.HEARTBEAT)
     assert "LockLost" in run.error
-    assert db.session.get(SchedulerHeartbeat, jobs.HEARTBEAT_ROW_ID) is None  # no heartbeat without the lock
+    assert db.session.get(SchedulerHeartbeat, HEARTBEAT_ROW_ID) is None  # no heartbeat without the lock
 
 
 def test_status_shows_the_heartbeat_and_each_jobs_last_run(app):
