@@ -2,9 +2,12 @@
 
 The UID is made once, with the record, and never changes. SEQUENCE rises by one in the same flush
 (so the same transaction) as any change to what a calendar client shows (RFC 5545 3.8.7.4),
-whichever code makes the change, and it never falls. A feature declares its revision columns once:
+whichever code makes the change, and it never falls. A model marks the columns a calendar shows
+where it declares them, and registers the rule once:
 
-    keep_calendar_identity(Visit, ("starts_at", "ends_at", "place", ...), also=company_replaced)
+    place: Mapped[str] = mapped_column(String(300), info=SHOWN_IN_CALENDARS)
+    ...
+    keep_calendar_identity(Visit, also=company_replaced)
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import uuid
 from collections.abc import Callable, Iterable
 
 from sqlalchemy import event, inspect
+
+SHOWN_IN_CALENDARS = {"calendar": True}  # `info` of a column whose change is a new revision
 
 
 class CalendarIdentityError(ValueError):
@@ -34,13 +39,19 @@ def changed(target, key: str) -> bool:
     return old != new
 
 
-def keep_calendar_identity(model: type, revision_columns: Iterable[str], *,
+def revision_columns(model: type) -> tuple[str, ...]:
+    """The attributes of `model` whose columns are marked SHOWN_IN_CALENDARS, in table order."""
+    return tuple(column.key for column in model.__table__.columns if column.info.get("calendar"))
+
+
+def keep_calendar_identity(model: type, columns: Iterable[str] | None = None, *,
                            also: Callable[[object], bool] | None = None) -> None:
     """Guard `model`'s `uid` and raise its `sequence` when a revision column (or `also`) changes.
 
+    The revision columns are those marked SHOWN_IN_CALENDARS unless `columns` names them.
     A SEQUENCE the code raised itself in the same flush (e.g. an explicit re-send) is kept as it is.
     """
-    columns = tuple(revision_columns)
+    columns = tuple(columns) if columns is not None else revision_columns(model)
     what = model.__name__.lower()
 
     @event.listens_for(model, "before_update")

@@ -14,9 +14,6 @@ from crm.calendar.ical import CalendarItem, calendar_bytes
 from crm.calendar.identity import keep_calendar_identity
 from crm.visits.models import Visit, VisitStatus
 
-# The columns a calendar client shows: a change to any of them is a new revision (RFC 5545 3.8.7.4).
-REVISION_COLUMNS = ("starts_at", "ends_at", "place", "status", "kind", "company_id")
-
 
 def _company_replaced(visit: Visit) -> bool:
     history = inspect(visit).attrs["company"].history
@@ -25,7 +22,7 @@ def _company_replaced(visit: Visit) -> bool:
     return bool(history.added) and old is not None and old is not new
 
 
-keep_calendar_identity(Visit, REVISION_COLUMNS, also=_company_replaced)
+keep_calendar_identity(Visit, also=_company_replaced)  # the columns marked SHOWN_IN_CALENDARS
 
 
 def has_calendar_entry(visit: Visit) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import fields
 from datetime import date, datetime
 
 from flask_babel import format_date
@@ -167,9 +168,7 @@ class VisitForm(FlaskForm):
             starts_at=self.starts_at,
             ends_at=self.ends_at,
             year=self.year.data,
-            counts_towards_target=bool(self.counts_towards_target.data),
-            place=self.place.data or "",
-            purpose=self.purpose.data or "",
+            **{name: _plain_value(self[name].data, name) for name in services.VisitData.PLAIN},
             participant_ids=[*(self.politicians.data or []), *(self.officials.data or [])],
             contact_ids=self.contacts.data or [],
             topic_ids=self.topics.data or [],
@@ -184,15 +183,24 @@ class VisitForm(FlaskForm):
             "day": start.date() if start else None,
             "start_time": start.time() if start else None,
             "end_time": end.time() if end else None,
-            "place": visit.place or "",
+            **{name: _plain_value(getattr(visit, name), name) for name in services.VisitData.PLAIN},
             "politicians": [user.id for user in visit.participants if user.role == Role.POLITICIAN],
             "officials": [user.id for user in visit.participants if user.role != Role.POLITICIAN],
             "contacts": [contact.id for contact in visit.contacts],
-            "purpose": visit.purpose,
             "topics": [topic.id for topic in visit.topics],
             "year": visit.year,
-            "counts_towards_target": visit.counts_towards_target,
         }
+
+
+_PLAIN_DEFAULTS = {field.name: field.default for field in fields(services.VisitData)}
+
+
+def _plain_value(value, name: str):
+    """A plain field (VisitData.PLAIN) between the form and the data: text never None, a checkbox a bool."""
+    default = _PLAIN_DEFAULTS[name]
+    if isinstance(default, bool):
+        return bool(value)
+    return value or default
 
 
 def _missing_message(name: str, booking: bool) -> str:

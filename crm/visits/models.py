@@ -10,7 +10,7 @@ from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.audit.mixins import Audited
-from crm.calendar.identity import new_uid
+from crm.calendar.identity import SHOWN_IN_CALENDARS, new_uid
 from crm.dbtypes import Labelled, UTCDateTime, str_enum
 from crm.extensions import db
 from crm.timeutil import utcnow
@@ -84,14 +84,17 @@ class Visit(Audited, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
-    kind: Mapped[VisitKind] = mapped_column(str_enum(VisitKind), default=VisitKind.POLITICIAN)
-    status: Mapped[VisitStatus] = mapped_column(str_enum(VisitStatus), default=VisitStatus.PROPOSED)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), info=SHOWN_IN_CALENDARS)
+    kind: Mapped[VisitKind] = mapped_column(str_enum(VisitKind), default=VisitKind.POLITICIAN, info=SHOWN_IN_CALENDARS)
+    status: Mapped[VisitStatus] = mapped_column(
+        str_enum(VisitStatus), default=VisitStatus.PROPOSED, info=SHOWN_IN_CALENDARS
+    )
     year: Mapped[int]
     counts_towards_target: Mapped[bool] = mapped_column(default=True)
-    starts_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
-    ends_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
-    place: Mapped[Optional[str]] = mapped_column(String(300))
+    # The columns marked SHOWN_IN_CALENDARS are what a calendar shows: a change to one raises the SEQUENCE.
+    starts_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), info=SHOWN_IN_CALENDARS)
+    ends_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), info=SHOWN_IN_CALENDARS)
+    place: Mapped[Optional[str]] = mapped_column(String(300), info=SHOWN_IN_CALENDARS)
     purpose: Mapped[str] = mapped_column(Text, default="")
     satisfied_with: Mapped[str] = mapped_column(Text, default="")
     less_satisfied_with: Mapped[str] = mapped_column(Text, default="")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -120,6 +121,9 @@ class EmptyNote(VisitError):
 class VisitData:
     """The visit's facts as a form hands them over; times are aware UTC datetimes or None."""
 
+    # Fields with the same name here, on the form and on the model, copied as they are (text trimmed).
+    PLAIN: ClassVar[tuple[str, ...]] = ("counts_towards_target", "place", "purpose")
+
     kind: VisitKind
     starts_at: datetime | None = None
     ends_at: datetime | None = None
@@ -183,15 +187,22 @@ def _check_times(starts_at: datetime | None, ends_at: datetime | None, *, requir
         raise EndNotAfterStart()
 
 
+def _plain(name: str, value):
+    """A plain field's value as stored: text trimmed, and an empty text NULL where the column allows it."""
+    if not isinstance(value, str):
+        return value
+    value = value.strip()
+    return None if not value and Visit.__table__.columns[name].nullable else value
+
+
 def _apply(visit: Visit, company_id: int, data: VisitData) -> None:
     _check_times(data.starts_at, data.ends_at, required=visit.status == VisitStatus.BOOKED)
     visit.contacts = _company_contacts(visit, company_id, data.contact_ids)
     visit.kind = data.kind
     visit.starts_at, visit.ends_at = data.starts_at, data.ends_at
     visit.year = data.year or default_year(data.starts_at)
-    visit.counts_towards_target = data.counts_towards_target
-    visit.place = data.place.strip() or None
-    visit.purpose = data.purpose.strip()
+    for name in VisitData.PLAIN:
+        setattr(visit, name, _plain(name, getattr(data, name)))
     visit.participants = _rows(User, data.participant_ids)
     visit.topics = _rows(Topic, data.topic_ids)
 
