@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import enum
 import secrets
 from datetime import date, datetime, time
 from typing import Optional
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Date, Index, String, Time, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from crm.audit.mixins import Audited
-from crm.dbtypes import UTCDateTime, str_enum
+from crm.dbtypes import Labelled, UTCDateTime, str_enum
 from crm.extensions import db
 from crm.timeutil import utcnow
 
 
-class Role(enum.StrEnum):
+class Role(Labelled):
     """What a user may do; the UI names are in `label`."""
 
     ADMIN = "admin"
@@ -27,16 +27,13 @@ class Role(enum.StrEnum):
     ORGANIZER = "organizer"
     POLITICIAN = "politician"
 
-    @property
-    def label(self) -> str:
-        from flask_babel import gettext as _
 
-        return {
-            Role.ADMIN: _("Administratör"),
-            Role.STAFF: _("Näringslivsutvecklare"),
-            Role.ORGANIZER: _("Evenemangsansvarig"),
-            Role.POLITICIAN: _("Förtroendevald"),
-        }[self]
+Role.set_labels({
+    Role.ADMIN: _l("Administratör"),
+    Role.STAFF: _l("Näringslivsutvecklare"),
+    Role.ORGANIZER: _l("Evenemangsansvarig"),
+    Role.POLITICIAN: _l("Förtroendevald"),
+})
 
 
 def _new_session_token() -> str:

@@ -92,13 +92,13 @@ class CompanyForm(FlaskForm):
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
     legal_form = SelectField(_l("Juridisk form"), choices=legal_form_choices)
-    status = SelectField(_l("Status"), choices=[SelectChoice(s.value, s.value.capitalize()) for s in CompanyStatus])
+    status = SelectField(_l("Status"), choices=[SelectChoice(s.value, s.label) for s in CompanyStatus])
     sni_codes = StringField(
         _l("SNI-koder"),
         description=_l("En eller flera koder, åtskilda med komma, till exempel 62010, 47761."),
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
-    sni_version = SelectField(_l("SNI-version"), choices=[SelectChoice(v.value) for v in SniVersion])
+    sni_version = SelectField(_l("SNI-version"), choices=[SelectChoice(v.value, v.label) for v in SniVersion])
     size_class = SelectField(
         _l("Storleksklass (SCB)"),
         choices=[SelectChoice("", _l("Uppgift saknas"))] + [SelectChoice(k, v) for k, v in SIZE_CLASSES.items()],

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, Index, String, Table, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from crm.audit.mixins import Audited
 from crm.companies.fields import looks_like_personnummer, mask_personnummer
-from crm.dbtypes import UTCDateTime, str_enum, swedish
+from crm.dbtypes import Labelled, UTCDateTime, str_enum, swedish
 from crm.extensions import db
 from crm.text import fold, name_key
 from crm.timeutil import utcnow
@@ -21,16 +21,27 @@ if TYPE_CHECKING:
 
 
 
-class CompanyStatus(enum.StrEnum):
+class CompanyStatus(Labelled):
     ACTIVE = "aktiv"
     DORMANT = "vilande"
     BANKRUPT = "konkurs"
     DEREGISTERED = "avregistrerad"
 
 
-class SniVersion(enum.StrEnum):
+CompanyStatus.set_labels({
+    CompanyStatus.ACTIVE: _l("Aktiv"),
+    CompanyStatus.DORMANT: _l("Vilande"),
+    CompanyStatus.BANKRUPT: _l("Konkurs"),
+    CompanyStatus.DEREGISTERED: _l("Avregistrerad"),
+})
+
+
+class SniVersion(Labelled):
     SNI2007 = "SNI 2007"
     SNI2025 = "SNI 2025"
+
+
+SniVersion.set_labels({version: version.value for version in SniVersion})  # a name, the same in every language
 
 
 # SCB's size classes by number of employees (storleksklass), keyed by our stored code. SCB's own files

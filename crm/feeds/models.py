@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm.dbtypes import UTCDateTime, str_enum
+from crm.dbtypes import Labelled, UTCDateTime, str_enum
 from crm.extensions import db
 from crm.timeutil import utcnow
 
 
-class FeedKind(enum.StrEnum):
+class FeedKind(Labelled):
     MINE = "mine"  # a user's own calendar: visits they take part in, events they organize or attend
     TEAM = "team"  # the unit's calendar
     NETWORK = "network"  # one network's events
+
+
+FeedKind.set_labels({
+    FeedKind.MINE: _l("Min kalender"),
+    FeedKind.TEAM: _l("Enhetens kalender"),
+    FeedKind.NETWORK: _l("Nätverkets kalender"),
+})
 
 
 class FeedToken(db.Model):

@@ -26,11 +26,6 @@ from crm.timeutil import utcnow
 bp.record_once(lambda state: logredact.install(state.app))
 
 ACTIONS = ("skapa", "aterkalla")
-KIND_LABELS = {
-    FeedKind.MINE: _l("Min kalender"),
-    FeedKind.TEAM: _l("Enhetens kalender"),
-    FeedKind.NETWORK: _l("Nätverkets kalender"),
-}
 KIND_HINTS = {
     FeedKind.MINE: _l("Besök du deltar i och träffar du är ansvarig för."),
     FeedKind.TEAM: _l("Alla bokade och genomförda besök och alla träffar."),
@@ -82,7 +77,7 @@ def _rows(kinds, owner: dict, new: dict[FeedKind, services.FeedLinks]):
     return [
         {
             "kind": kind,
-            "label": KIND_LABELS[kind],
+            "label": kind.label,
             "hint": KIND_HINTS[kind],
             "active": services.active_token(kind, **owner),
             "new": new.get(kind),

@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm.dbtypes import UTCDateTime, str_enum
+from crm.dbtypes import Labelled, UTCDateTime, str_enum
 from crm.extensions import db
 from crm.timeutil import utcnow
 
 
-class OutboxStatus(enum.StrEnum):
+class OutboxStatus(Labelled):
     PENDING = "pending"  # waiting to be sent (or to be retried at next_attempt_at)
     SENDING = "sending"  # claimed by a delivery run until lease_until
     SENT = "sent"
     PARTIAL = "partial"  # the server took it for some recipients and refused others
     FAILED = "failed"  # refused permanently (5xx)
     DEAD = "dead"  # temporary failures until the attempts ran out
+
+
+OutboxStatus.set_labels({
+    OutboxStatus.PENDING: _l("Väntar"),
+    OutboxStatus.SENDING: _l("Skickas"),
+    OutboxStatus.SENT: _l("Skickat"),
+    OutboxStatus.PARTIAL: _l("Delvis skickat"),
+    OutboxStatus.FAILED: _l("Nekat"),
+    OutboxStatus.DEAD: _l("Gav upp"),
+})
 
 
 class OutboxMessage(db.Model):

@@ -23,22 +23,10 @@ from crm.mail.models import OutboxMessage, OutboxStatus
 from crm.mail.outbox import queue
 from crm.timeutil import utcnow
 
-STATUS_LABELS = {
-    OutboxStatus.PENDING: _l("Väntar"),
-    OutboxStatus.SENDING: _l("Skickas"),
-    OutboxStatus.SENT: _l("Skickat"),
-    OutboxStatus.PARTIAL: _l("Delvis skickat"),
-    OutboxStatus.FAILED: _l("Nekat"),
-    OutboxStatus.DEAD: _l("Gav upp"),
-}
 KIND_LABELS = {"test": _l("Testmejl")}
 SECURITY_LABELS = {"none": _l("Ingen kryptering"), "starttls": _l("STARTTLS"), "tls": _l("TLS från start")}
 RETRYABLE = (OutboxStatus.DEAD, OutboxStatus.FAILED)
 SHOWN_HEADERS = ("From", "To", "Reply-To", "Subject", "Date", "Message-ID")
-
-
-def status_label(status: OutboxStatus) -> str:
-    return str(STATUS_LABELS[status])
 
 
 def kind_label(kind: str) -> str:

@@ -12,11 +12,6 @@ from crm.mail import bp, delivery, services
 from crm.mail.models import OutboxMessage, OutboxStatus
 
 
-@bp.app_template_filter("outbox_status")
-def outbox_status(status: OutboxStatus) -> str:
-    return services.status_label(status)
-
-
 @bp.app_template_filter("outbox_kind")
 def outbox_kind(kind: str) -> str:
     return services.kind_label(kind)

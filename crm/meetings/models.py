@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
@@ -11,7 +10,7 @@ from sqlalchemy import Column, ForeignKey, Index, Table, Text, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.audit.mixins import Audited
-from crm.dbtypes import UTCDateTime, str_enum
+from crm.dbtypes import Labelled, UTCDateTime, str_enum
 from crm.extensions import db
 from crm.timeutil import utcnow
 
@@ -20,7 +19,7 @@ if TYPE_CHECKING:
     from crm.companies.models import Company, ContactPerson, Topic
 
 
-class InteractionKind(enum.StrEnum):
+class InteractionKind(Labelled):
     MEETING = "mote"
     PHONE = "telefon"
     EMAIL = "epost"
@@ -29,22 +28,8 @@ class InteractionKind(enum.StrEnum):
     GUIDE_MEETING = "lotsmote"
     ESTABLISHMENT = "etableringsmote"
 
-    @property
-    def label(self) -> str:
-        return str(_KIND_LABELS[self])
 
-
-class NoteStatus(enum.StrEnum):
-    DRAFT = "utkast"
-    FINAL = "fardigstalld"
-
-    @property
-    def label(self) -> str:
-        return str(_STATUS_LABELS[self])
-
-
-# Translated when read: one lookup per label, not a mapping of every label built on each access.
-_KIND_LABELS = {
+InteractionKind.set_labels({
     InteractionKind.MEETING: _l("Möte"),
     InteractionKind.PHONE: _l("Telefon"),
     InteractionKind.EMAIL: _l("E-post"),
@@ -52,8 +37,15 @@ _KIND_LABELS = {
     InteractionKind.COORDINATED_ADVICE: _l("Dukat bord"),
     InteractionKind.GUIDE_MEETING: _l("Lotsmöte"),
     InteractionKind.ESTABLISHMENT: _l("Etableringsmöte"),
-}
-_STATUS_LABELS = {NoteStatus.DRAFT: _l("Utkast"), NoteStatus.FINAL: _l("Färdigställd")}
+})
+
+
+class NoteStatus(Labelled):
+    DRAFT = "utkast"
+    FINAL = "fardigstalld"
+
+
+NoteStatus.set_labels({NoteStatus.DRAFT: _l("Utkast"), NoteStatus.FINAL: _l("Färdigställd")})
 
 
 interaction_contacts = Table(
