@@ -185,7 +185,7 @@ def update_follow_up(follow_up: FollowUp, data: FollowUpData, today: date, now: 
 
 
 def closes_its_visit(follow_up: FollowUp) -> bool:
-    """True when the follow-up belongs to a done visit that is now fully closed (crm.visits.closure)."""
+    """True when the follow-up belongs to a done visit that is now fully closed (crm.followups.closure)."""
     if follow_up.visit_id is None:
         return False
     visit = db.session.get(Visit, follow_up.visit_id)
