@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from crm.audit.mixins import system_actor
 from crm.companies.columns import COLUMNS_BY_KEY
 from crm.extensions import db
-from crm.imports import jobs, services
+from crm.imports import jobs, planning, services
 from crm.imports.mapping import duplicate_fields, field_for_name, guess_mapping
 from crm.imports.models import ImportJob
 from crm.imports.reading import Table, UnreadableFile, kind_of, read_table
@@ -46,7 +46,7 @@ def import_companies_command(file: Path, dry_run: bool, skip_errors: bool, overr
         except UnreadableFile as error:
             raise click.ClickException(str(error.message))
         mapping = _mapping(table, overrides)
-        plan = services.plan_rows(table, mapping)
+        plan = planning.plan_rows(table, mapping)
         _echo_preview(file.name, plan)
         if plan.error_count and not skip_errors:
             raise click.ClickException(
@@ -113,7 +113,7 @@ def _field_key(target: str) -> str:
     return key
 
 
-def _echo_preview(filename: str, plan: services.ImportPlan) -> None:
+def _echo_preview(filename: str, plan: planning.ImportPlan) -> None:
     table = plan.table
     details = ", ".join(part for part in (table.encoding, _delimiter_name(table.delimiter)) if part)
     click.echo(f"Fil: {filename}" + (f" ({details})" if details else ""))

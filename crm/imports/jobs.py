@@ -32,8 +32,9 @@ from crm.audit.mixins import current_actor, system_actor
 from crm.auth.models import Role, User
 from crm.extensions import db
 from crm.imports.files import ProgressFile, progress_path, remove_files
+from crm.imports.lookups import audit_table
 from crm.imports.models import ImportJob, ImportStatus
-from crm.imports.services import audit_table, plan_job
+from crm.imports.planning import plan_job
 from crm.imports.writer import ImportResult, ImportWriter
 from crm.timeutil import utcnow
 

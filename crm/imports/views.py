@@ -15,7 +15,7 @@ from crm.auth.models import Role
 from crm.companies.columns import COLUMNS_BY_KEY
 from crm.companies.models import SniVersion
 from crm.extensions import db
-from crm.imports import bp, files, jobs, services
+from crm.imports import bp, files, jobs, planning, services
 from crm.imports.forms import ConfirmForm, UploadForm, mapping_form
 from crm.imports.models import ImportJob, ImportStatus
 
@@ -84,7 +84,7 @@ def preview(import_job_id: int):
     job, elsewhere = _editable_job_or_redirect(import_job_id)
     if elsewhere:
         return elsewhere
-    plan = services.plan_job(job)
+    plan = planning.plan_job(job)
     form = ConfirmForm(plan=plan)
     if form.validate_on_submit():
         _queue(job, bool(form.skip_errors.data))

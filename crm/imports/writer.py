@@ -17,23 +17,20 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from crm.audit.mixins import current_actor, plain_value
 from crm.companies.models import SniVersion, company_tags
 from crm.extensions import db
-from crm.imports.services import (
+from crm.imports.lookups import (
     LOOKUP_CHUNK,
-    ImportPlan,
-    PlannedRow,
-    _chunks,
-    _company_changes,
-    _company_insert_params,
-    _dicts,
-    _in,
-    _rows_where,
     audit_table,
+    chunks,
     companies_table,
     contacts_table,
+    dicts,
+    inline_in,
     links_table,
+    rows_where,
     sni_table,
     tags_table,
 )
+from crm.imports.planning import ImportPlan, PlannedRow
 from crm.text import fold
 from crm.timeutil import utcnow
 
@@ -79,7 +76,7 @@ class ImportWriter:
         self._create_tags()
         self.progress(0, len(rows))
         done = 0
-        for chunk in _chunks(rows, BATCH_SIZE):
+        for chunk in chunks(rows, BATCH_SIZE):
             self._write_chunk(chunk)
             done += len(chunk)
             self.progress(done, len(rows))
@@ -126,7 +123,7 @@ class ImportWriter:
         updates = [row for row in chunk if row.existing is not None]
         created: set[int] = set()
         if creates:
-            params = [_company_insert_params(row) for row in creates]
+            params = [row.insert_params() for row in creates]
             for row, values, company_id in zip(
                 creates, params, _insert_with_ids(companies_table, params), strict=True
             ):
@@ -135,7 +132,7 @@ class ImportWriter:
                 changes[company_id] = _audit_values(values, exclude={"id", "name_key"})
         updated = []
         for row in updates:
-            values = _company_changes(row)
+            values = row.changes()
             old = row.existing or {}
             changes[row.company_id] = {
                 key: [plain_value(old.get(key)), plain_value(value)]
@@ -298,7 +295,7 @@ def _note(changes: dict[int, dict[str, Any]], company_id: int, created: bool, ke
 def _existing_sni(company_ids: list[int]) -> dict[int, dict[str, list[str]]]:
     """{company id: {version: codes in order}} for the matched companies."""
     found: dict[int, dict[str, list[str]]] = {}
-    rows = _rows_where(sni_table, sni_table.c.company_id, company_ids)
+    rows = rows_where(sni_table, sni_table.c.company_id, company_ids)
     for sni in sorted(rows, key=lambda sni: (sni["position"], sni["id"])):
         version = SniVersion(sni["version"]).value
         found.setdefault(sni["company_id"], {}).setdefault(version, []).append(sni["code"])
@@ -307,7 +304,7 @@ def _existing_sni(company_ids: list[int]) -> dict[int, dict[str, list[str]]]:
 
 def _existing_tag_pairs(company_ids: list[int]) -> dict[int, set[int]]:
     found: dict[int, set[int]] = {}
-    for pair in _rows_where(company_tags, company_tags.c.company_id, company_ids):
+    for pair in rows_where(company_tags, company_tags.c.company_id, company_ids):
         found.setdefault(pair["company_id"], set()).add(pair["tag_id"])
     return found
 
@@ -317,13 +314,13 @@ def _existing_links(company_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     columns = [links_table.c.id, links_table.c.company_id, links_table.c.contact_id, links_table.c.role,
                contacts_table.c.name]
     found: dict[int, list[dict[str, Any]]] = {}
-    for chunk in _chunks(sorted(set(company_ids)), LOOKUP_CHUNK):
+    for chunk in chunks(sorted(set(company_ids)), LOOKUP_CHUNK):
         query = (
             select(*columns)
             .join(contacts_table, contacts_table.c.id == links_table.c.contact_id)
-            .where(_in(links_table.c.company_id, chunk))
+            .where(inline_in(links_table.c.company_id, chunk))
         )
-        for link in _dicts(query):
+        for link in dicts(query):
             found.setdefault(link["company_id"], []).append({**link, "folded_name": fold(link["name"])})
     return found
 

@@ -23,7 +23,7 @@ from crm.companies.models import Company, CompanySni, ContactPerson
 from crm.events.models import Answer, Attendance, Event, EventStatus, Invitation
 from crm.extensions import db
 from crm.followups.models import FollowUp, FollowUpStatus
-from crm.imports import services
+from crm.imports import planning
 from crm.imports.mapping import guess_mapping
 from crm.imports.reading import read_table
 from crm.meetings.models import Interaction
@@ -125,7 +125,7 @@ def test_every_sni_code_is_real_and_the_benchmarks_import_file_has_no_errors(app
     codes = db.session.scalars(select(CompanySni.code).distinct()).all()
     assert codes and [code for code in codes if not sni.is_valid(code)] == []
     table = read_table(bench.import_file(info, rows=400), "csv")
-    plan = services.plan_rows(table, guess_mapping(table.headers))
+    plan = planning.plan_rows(table, guess_mapping(table.headers))
     assert plan.error_count == 0, [(row.number, row.errors) for row in plan.error_rows]
     assert any(row.parsed.company.get("sni_codes") for row in plan.rows)
 

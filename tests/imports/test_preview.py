@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from crm.audit.models import AuditEntry
 from crm.companies.models import Company
 from crm.extensions import db
-from crm.imports import services
+from crm.imports import planning
 from crm.imports.mapping import guess_mapping
 from crm.imports.reading import read_table
 from tests.imports.helpers import csv_bytes, swedish
@@ -19,12 +19,12 @@ HEADERS = [
 ]
 
 
-def plan_for(rows: list[list[object]], headers: list[str] = HEADERS) -> services.ImportPlan:
+def plan_for(rows: list[list[object]], headers: list[str] = HEADERS) -> planning.ImportPlan:
     table = read_table(csv_bytes([headers, *rows]), "csv")
-    return services.plan_rows(table, guess_mapping(table.headers))
+    return planning.plan_rows(table, guess_mapping(table.headers))
 
 
-def errors_by_row(plan: services.ImportPlan) -> dict[int, set[tuple[str, str]]]:
+def errors_by_row(plan: planning.ImportPlan) -> dict[int, set[tuple[str, str]]]:
     return {row.number: {(error.field, error.kind) for error in row.errors} for row in plan.error_rows}
 
 

@@ -13,7 +13,7 @@ from crm.audit.models import AuditEntry
 from crm.companies.models import Company, CompanySni, CompanyStatus
 from crm.companies.services import tags_by_name
 from crm.extensions import db
-from crm.imports import jobs, services
+from crm.imports import jobs, planning
 from tests.imports.helpers import upload_job
 
 
@@ -95,7 +95,7 @@ def test_export_then_import_changes_nothing(client, login_as, register, fmt):
         assert load_workbook(io.BytesIO(exported)).active.max_row == 4
 
     job = upload_job(exported, filename=f"export.{fmt}")
-    plan = services.plan_job(job)
+    plan = planning.plan_job(job)
     assert [row.errors for row in plan.rows if row.errors] == []
     assert all(row.company_id is not None for row in plan.rows), "every row matches the company it came from"
     audit_before = db.session.execute(select(AuditEntry.id)).all()

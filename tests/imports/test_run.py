@@ -9,7 +9,7 @@ from crm.audit.mixins import system_actor
 from crm.audit.models import AuditEntry
 from crm.companies.models import Company, CompanyContact, CompanySni, CompanyStatus, ContactPerson, SniVersion, Tag
 from crm.extensions import db
-from crm.imports import files, jobs, services, writer
+from crm.imports import files, jobs, planning, writer
 from crm.imports.models import ImportJob, ImportStatus
 from tests.imports.helpers import csv_bytes, upload_job, xlsx_bytes
 from tests.support.factories import valid_org_number
@@ -252,14 +252,14 @@ def test_a_failure_in_the_middle_leaves_nothing_behind(app, monkeypatch, import_
     rows += [[valid_org_number(100 + n), f"Bolag {n} AB", "62010", "Medtech", f"Person {n}", f"p{n}@bolag.se"]
              for n in range(30)]
     job = upload_job(csv_bytes(rows))
-    real_plan = services.plan_rows
+    real_plan = planning.plan_rows
 
     def plan_with_a_clash(*args, **kwargs):
         plan = real_plan(*args, **kwargs)
         plan.rows[23].parsed.company["org_number"] = plan.rows[0].parsed.company["org_number"]
         return plan
 
-    monkeypatch.setattr(services, "plan_rows", plan_with_a_clash)
+    monkeypatch.setattr(planning, "plan_rows", plan_with_a_clash)
     company_inserts = []
 
     def note_insert(conn, cursor, statement, parameters, context, executemany):

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from crm.companies.models import Company
 from crm.extensions import db
-from crm.imports import jobs, services
+from crm.imports import jobs, planning
 from crm.imports.mapping import guess_mapping
 from crm.imports.reading import read_table
 from tests.imports.helpers import run_scheduled_imports, upload_job
@@ -56,7 +56,7 @@ def test_e_post_beside_a_contact_name_is_the_contact_persons():
 def test_the_plan_flags_sole_traders_masked_and_only_the_real_errors(app):
     table = read_table(scb_bytes(), "csv")
     assert (table.encoding, table.delimiter, len(table.rows)) == ("Windows-1252", ";", len(ROWS) + 2)
-    plan = services.plan_rows(table, guess_mapping(table.headers))
+    plan = planning.plan_rows(table, guess_mapping(table.headers))
     errors = {row.number: [(error.field, error.kind, error.value) for error in row.errors] for row in plan.error_rows}
     assert errors == {
         9: [("org_number", "duplicate_org_number", "556036-0793")],
@@ -127,7 +127,7 @@ def test_scb_round_trip_import_export_import_changes_nothing(app, client, login_
     assert "20–49 anställda" in text and "Övriga aktiebolag" in text and "640823-****" in text
 
     job = upload_job(exported, filename="export.csv")
-    plan = services.plan_job(job)
+    plan = planning.plan_job(job)
     assert [row.errors for row in plan.rows if row.errors] == []
     assert plan.create_count == 0 and all(row.company_id is not None for row in plan.rows)
     result = jobs.run_import(job.id)

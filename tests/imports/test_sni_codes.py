@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from crm.companies import sni
 from crm.companies.models import Company, CompanySni, SniVersion
 from crm.extensions import db
-from crm.imports import jobs, services
+from crm.imports import jobs, planning
 from crm.imports.jobs import ImportRefused
 from crm.imports.mapping import guess_mapping
 from crm.imports.reading import read_table
@@ -28,12 +28,12 @@ ROWS = [
 ]
 
 
-def plan_for(rows: list[list[object]]) -> services.ImportPlan:
+def plan_for(rows: list[list[object]]) -> planning.ImportPlan:
     table = read_table(csv_bytes(rows), "csv")
-    return services.plan_rows(table, guess_mapping(table.headers))
+    return planning.plan_rows(table, guess_mapping(table.headers))
 
 
-def sni_messages(plan: services.ImportPlan) -> dict[int, list[str]]:
+def sni_messages(plan: planning.ImportPlan) -> dict[int, list[str]]:
     return {row.number: [swedish(error.message) for error in row.errors if error.field == "sni_codes"]
             for row in plan.rows}
 
@@ -100,7 +100,7 @@ def test_codes_are_checked_against_the_rows_own_version(app):
 
 def test_the_mapping_pages_version_applies_when_the_file_has_none(app):
     table = read_table(csv_bytes([HEADERS, [valid_org_number(310), "Ny AB", "62100"]]), "csv")
-    plan = services.plan_rows(table, guess_mapping(table.headers), SniVersion.SNI2025)
+    plan = planning.plan_rows(table, guess_mapping(table.headers), SniVersion.SNI2025)
     assert plan.valid_count == 1 and plan.rows[0].parsed.company["sni_codes"] == ["62100"]
 
 
