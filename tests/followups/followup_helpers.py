@@ -1,4 +1,4 @@
-"""Test data and helpers for follow-ups: visits with participants, a filled-in form, a fresh row."""
+"""Test data for follow-ups: visits with participants, a filled-in form, what a service is given."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime
 from crm.auth.models import User
 from crm.companies.models import Company
 from crm.extensions import db
-from crm.followups.models import FollowUp
+from crm.followups.services import FollowUpData
 from crm.visits.models import Visit, VisitStatus
+from tests.support.forms import posted
 
 WEDNESDAY_W47 = date(2026, 11, 18)  # a fixed "today": Wednesday in week 47
 
@@ -31,7 +32,7 @@ def visit(company: Company, *, participants: Iterable[User] = (), status: VisitS
 
 def form_data(**fields) -> dict:
     """A valid follow-up form as a browser posts it; a None value leaves the field out."""
-    data = {
+    return posted({
         "description": "Återkoppla om detaljplanen för hamnområdet.",
         "topic_id": "",
         "due_date": "",
@@ -39,17 +40,11 @@ def form_data(**fields) -> dict:
         "not_done_reason": "",
         "feedback_on": "",
         "feedback_how": "",
-    }
-    data.update(fields)
-    return {key: value for key, value in data.items() if value is not None}
+    }, fields)
 
 
-def fresh(follow_up: FollowUp) -> FollowUp:
-    """The row as it is now in the database (a request used a session of its own)."""
-    db.session.expire_all()
-    return db.session.get(FollowUp, follow_up.id)
-
-
-def error_next_to(html: str, field_id: str) -> str:
-    """The error message shown under one field of the form."""
-    return html.split(f'id="{field_id}-error"', 1)[1].split("</p>", 1)[0]
+def follow_up_data(**fields) -> FollowUpData:
+    """What a staff member fills in, as the services take it: a description and no assignee unless told."""
+    fields.setdefault("description", "Ta reda på när bygglovet för lagerhallen kan vara klart")
+    fields.setdefault("assignee_id", None)
+    return FollowUpData(**fields)

@@ -10,22 +10,16 @@ from sqlalchemy import func, select
 from crm.extensions import db
 from crm.followups import services as followups
 from crm.followups.models import FollowUp, FollowUpStatus
-from crm.followups.services import FollowUpData
 from crm.mail.delivery import deliver_due
 from crm.mail.links import absolute_url
 from tests.conftest import login
+from tests.followups.followup_helpers import follow_up_data as data
 from tests.followups.followup_helpers import form_data
 from tests.reminders.helpers import outbox, parts
 
 TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 8, 15, tzinfo=UTC)
 LATER = datetime(2026, 11, 23, 9, 40, tzinfo=UTC)
-
-
-def data(**fields) -> FollowUpData:
-    fields.setdefault("description", "Ta reda på när bygglovet för lagerhallen kan vara klart")
-    fields.setdefault("assignee_id", None)
-    return FollowUpData(**fields)
 
 
 @pytest.fixture

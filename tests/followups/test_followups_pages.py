@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 from crm.extensions import db
 from crm.followups.models import FollowUp, FollowUpStatus
 from crm.timeutil import stockholm_today
-from tests.followups.followup_helpers import error_next_to, form_data, fresh, visit
+from tests.followups.followup_helpers import form_data, visit
+from tests.support.forms import error_next_to
+from tests.support.rows import fresh
 
 
 def follow_up_count() -> int:

@@ -11,18 +11,13 @@ from sqlalchemy import func, select
 from crm.extensions import db
 from crm.followups import services as followups
 from crm.followups.models import FollowUp, FollowUpStatus
-from crm.followups.services import FollowUpData, ListFilters, SourceKind, Urgency
+from crm.followups.services import ListFilters, SourceKind, Urgency
 from tests.followups.followup_helpers import WEDNESDAY_W47, visit
+from tests.followups.followup_helpers import follow_up_data as data
 
 TODAY = WEDNESDAY_W47
 NOON = datetime(2026, 11, 18, 11, 0, tzinfo=UTC)
 LATER = datetime(2026, 11, 19, 11, 0, tzinfo=UTC)
-
-
-def data(**fields) -> FollowUpData:
-    fields.setdefault("description", "Ta reda på när bygglovet kan vara klart")
-    fields.setdefault("assignee_id", None)
-    return FollowUpData(**fields)
 
 
 @pytest.fixture

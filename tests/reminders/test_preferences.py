@@ -8,7 +8,7 @@ import pytest
 
 from crm.extensions import db
 from tests.conftest import login
-from tests.followups.followup_helpers import error_next_to
+from tests.support.forms import error_next_to
 
 
 def settings(**fields) -> dict:

@@ -13,7 +13,8 @@ from crm.extensions import db
 from crm.timeutil import stockholm_to_utc
 from crm.visits import services
 from crm.visits.models import Visit, VisitKind, VisitStatus
-from tests.visits.visit_helpers import fresh, visit_form
+from tests.support.rows import fresh
+from tests.visits.visit_helpers import visit_form
 
 NINE = datetime(2026, 12, 14, 9, 0)  # a Monday; Stockholm wall clock
 

@@ -6,8 +6,6 @@ that accepts anything cannot make these tests pass.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,7 +15,9 @@ from icalendar import Calendar, Event
 
 from crm.extensions import db
 from crm.visits.models import VisitStatus
-from tests.visits.visit_helpers import fresh, visit_form
+from tests.calendar.checks import FLOATING_ICS, ical_instants, icalendar_errors, unfolded_lines, vobject_instants
+from tests.support.rows import fresh
+from tests.visits.visit_helpers import visit_form
 
 # Stockholm wall-clock start -> the UTC instant, worked out by hand (not by our own code):
 # summer +02, winter +01; 2026-03-29 02:00 → 03:00 (+02 from 01:00Z); 2026-10-25 03:00 → 02:00 (+01 from 01:00Z),
@@ -29,56 +29,6 @@ INSTANTS = {
     datetime(2026, 10, 25, 2, 30): "20261025T003000Z",
     datetime(2026, 10, 25, 3, 0): "20261025T020000Z",
 }
-
-VOBJECT_SCRIPT = r"""
-import sys
-from datetime import timezone
-import vobject
-
-calendar = vobject.readOne(sys.stdin.buffer.read().decode("utf-8"), validate=True)
-for event in calendar.vevent_list:
-    for name in ("dtstart", "dtend"):
-        value = getattr(event, name).value
-        print("FLOATING" if value.tzinfo is None else value.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
-"""
-
-FLOATING_ICS = (
-    b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//Control//SV\r\nBEGIN:VEVENT\r\nUID:floating@test\r\n"
-    b"DTSTAMP:20260101T000000Z\r\nDTSTART:20260615T090000\r\nDTEND:20260615T100000\r\nSUMMARY:Flytande\r\n"
-    b"END:VEVENT\r\nEND:VCALENDAR\r\n"
-)
-
-
-def vobject_instants(ics: bytes) -> list[str]:
-    """DTSTART and DTEND of each event as vobject (validate=True) reads them, in a fresh process."""
-    result = subprocess.run(
-        [sys.executable, "-c", VOBJECT_SCRIPT], input=ics, capture_output=True, timeout=120, check=False
-    )
-    assert result.returncode == 0, result.stderr.decode()
-    return result.stdout.decode().split()
-
-
-def ical_instants(ics: bytes) -> list[str]:
-    """DTSTART and DTEND of each event as the `ical` package reads them."""
-    from ical.calendar_stream import IcsCalendarStream
-
-    calendar = IcsCalendarStream.calendar_from_ics(ics.decode("utf-8"))
-    instants = []
-    for event in calendar.events:
-        for value in (event.dtstart, event.dtend):
-            instants.append(
-                "FLOATING" if value.tzinfo is None else value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-            )
-    return instants
-
-
-def unfolded_lines(ics: bytes) -> list[str]:
-    return ics.decode("utf-8").replace("\r\n ", "").replace("\r\n\t", "").split("\r\n")
-
-
-def icalendar_errors(ics: bytes) -> list:
-    return [(component.name, component.errors) for component in Calendar.from_ical(ics).walk() if component.errors]
-
 
 def download(client, visit) -> bytes:
     response = client.get(f"/besok/{visit.id}/besok.ics")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.visits.models import VisitNote, VisitStatus
-from tests.visits.visit_helpers import fresh
+from tests.support.rows import fresh
 
 
 @pytest.fixture

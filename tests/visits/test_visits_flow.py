@@ -10,7 +10,8 @@ from crm.extensions import db
 from crm.timeutil import stockholm_to_utc, stockholm_today
 from crm.visits import services
 from crm.visits.models import VisitKind, VisitStatus
-from tests.visits.visit_helpers import fresh, visit_form
+from tests.support.rows import fresh
+from tests.visits.visit_helpers import visit_form
 
 PROPOSED, BOOKED, DONE, CANCELLED = VisitStatus.PROPOSED, VisitStatus.BOOKED, VisitStatus.DONE, VisitStatus.CANCELLED
 

@@ -12,7 +12,8 @@ from crm.extensions import db
 from crm.timeutil import STOCKHOLM, as_utc, local, utcnow
 from crm.visits import services
 from crm.visits.models import Visit, VisitStatus
-from tests.visits.visit_helpers import fresh, visit_form
+from tests.support.rows import fresh
+from tests.visits.visit_helpers import visit_form
 
 BOOKED, DONE = VisitStatus.BOOKED, VisitStatus.DONE
 

@@ -11,7 +11,8 @@ from crm.extensions import db
 from crm.timeutil import stockholm_to_utc
 from crm.visits import services
 from crm.visits.models import VisitKind
-from tests.visits.visit_helpers import fresh, visit_form
+from tests.support.rows import fresh
+from tests.visits.visit_helpers import visit_form
 
 
 def _committed(visit):

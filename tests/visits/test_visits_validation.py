@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 from crm.extensions import db
 from crm.timeutil import stockholm_to_utc
 from crm.visits.models import Visit, VisitStatus
-from tests.visits.visit_helpers import error_next_to, fresh, visit_form
+from tests.support.forms import error_next_to
+from tests.support.rows import fresh
+from tests.visits.visit_helpers import visit_form
 
 
 def visit_count() -> int:
