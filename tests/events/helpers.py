@@ -11,6 +11,7 @@ from sqlalchemy import select
 from crm.events.models import Event, Invitation
 from crm.extensions import db
 from crm.mail.models import OutboxMessage
+from tests.support.forms import error_next_to  # noqa: F401 (the event tests import it from here)
 
 
 def outbox(prefix: str = "") -> list[OutboxMessage]:
@@ -95,11 +96,3 @@ def series_form(**fields) -> dict:
     }
     data.update(fields)
     return {key: value for key, value in data.items() if value is not None}
-
-
-def error_next_to(html: str, field_id: str) -> str:
-    """The error message shown next to a field (empty if none)."""
-    marker = f'id="{field_id}-error"'
-    if marker not in html:
-        return ""
-    return html.split(marker, 1)[1].split("</p>", 1)[0]
