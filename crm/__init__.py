@@ -78,7 +78,8 @@ def register_blueprints(app: Flask) -> None:
     from crm.auth import bp as auth_bp
     from crm.companies import bp as companies_bp
     from crm.companies import contacts_bp
-    from crm.events.views import bp as events_bp
+    from crm.events import bp as events_bp
+    from crm.events import rsvp_bp
     from crm.followups import bp as followups_bp
     from crm.imports import bp as imports_bp
     from crm.mail import bp as outbox_bp
@@ -91,13 +92,12 @@ def register_blueprints(app: Flask) -> None:
                       visits_bp, plan_bp, followups_bp, outbox_bp, events_bp):
         app.register_blueprint(blueprint)
 
-    from crm.events.rsvp_views import bp as rsvp_bp
     from crm.feeds import bp as feeds_bp
 
     app.register_blueprint(rsvp_bp)
     app.register_blueprint(feeds_bp)
 
-    from crm.networks.views import bp as networks_bp
+    from crm.networks import bp as networks_bp
 
     app.register_blueprint(networks_bp)
 

@@ -16,9 +16,8 @@ from crm.companies.models import Company, CompanyContact, ContactPerson
 from crm.companies.search import _contacts_matching, _id_in, as_typed, typed_swedish_words
 from crm.dbtypes import swedish
 from crm.extensions import db
-from crm.networks import participation
+from crm.panels import panels
 from crm.text import fold
-from crm.timeutil import stockholm_today
 
 READERS = (Role.STAFF, Role.ORGANIZER)
 WRITERS = (Role.STAFF,)
@@ -65,8 +64,7 @@ def detail(contact_id: int):
     )
     return render_template(
         "contacts/detail.html", contact=contact, can_write=current_user.has_role(*WRITERS),
-        memberships=participation.memberships_of(contact.id, stockholm_today()),
-        attendance=participation.contact_history(contact.id),
+        panels=panels("contact", contact, current_user),
     )
 
 

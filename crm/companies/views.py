@@ -19,7 +19,7 @@ from crm.companies.similar import similar_companies
 from crm.companies.timeline import TimelinePosition, timeline_page
 from crm.dbtypes import swedish
 from crm.extensions import db
-from crm.networks.participation import company_history
+from crm.panels import panels
 from crm.timeutil import utcnow
 
 READERS = (Role.STAFF, Role.ORGANIZER, Role.POLITICIAN)
@@ -106,7 +106,7 @@ def detail(company_id: int):
         can_write=current_user.has_role(*WRITERS),
         timeline=timeline_page(company.id, current_user, before),
         timeline_paged=before is not None,
-        attendance=company_history(company.id) if show_contact_details else None,
+        panels=panels("company", company, current_user),
     )
 
 

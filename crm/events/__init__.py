@@ -1,4 +1,11 @@
 """Events, invitations, RSVP and attendance."""
 
-# What registers itself on import: the organizers' events as busy times for the double-booking check.
-from crm.events import busy  # noqa: E402,F401
+from flask import Blueprint
+
+bp = Blueprint("events", __name__, url_prefix="/evenemang")
+
+# The routes (the public RSVP pages are a blueprint of their own, `rsvp_bp`), and what registers itself on
+# import: the organizers' events as busy times for the double-booking check, and the events' panels on the
+# contact, company and network pages with the network figures' event counts.
+from crm.events import attendance_views, busy, invitation_views, participation, views  # noqa: E402,F401
+from crm.events.rsvp_views import bp as rsvp_bp  # noqa: E402,F401

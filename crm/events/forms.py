@@ -1,4 +1,4 @@
-"""Event forms: one event, a series with its rule, moving and cancelling, the list filters and walk-ins.
+"""Event forms: one event, moving and cancelling, the list filters and walk-ins (a series: series_form.py).
 
 Dates and times are Stockholm wall-clock values; a time in the spring-forward hour is refused next to
 the field it was typed in, as are an end before the start and a deadline after the start.
@@ -7,7 +7,7 @@ the field it was typed in, as are an end before the start and a deadline after t
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
@@ -15,7 +15,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -28,16 +27,6 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 
 from crm.events import services
 from crm.events.models import Event, EventKind, EventStatus
-from crm.events.series import (
-    Frequency,
-    SeriesRule,
-    SeriesRuleError,
-    dates,
-    month_names,
-    occurrences,
-    public_holidays,
-    weekday_names,
-)
 from crm.formfields import DayField, MultiCheckboxField, TimeBox
 from crm.networks.models import Network
 from crm.timeutil import NonexistentLocalTime, local, stockholm_to_utc
@@ -45,24 +34,23 @@ from crm.timeutil import NonexistentLocalTime, local, stockholm_to_utc
 TEXT_MAX = 10_000
 DATE_FORMAT_MESSAGE = _l("Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-12-04.")
 TIME_FORMAT_MESSAGE = _l("Skriv tiden som TT:MM, till exempel 07:30.")
-ORDINAL_LABELS = {1: _l("Första"), 2: _l("Andra"), 3: _l("Tredje"), 4: _l("Fjärde"), -1: _l("Sista")}
 
 
 def kind_choices() -> list[SelectChoice]:
-    return [SelectChoice(kind.value, services.kind_label(kind)) for kind in EventKind]
+    return [SelectChoice(kind.value, kind.label) for kind in EventKind]
 
 
 def network_choices(networks: Iterable[Network], empty: str) -> list[SelectChoice]:
     return [SelectChoice("", empty), *(SelectChoice(str(network.id), network.name) for network in networks)]
 
 
-def _day(label, required: bool = True, description=None) -> DayField:
+def day_field(label, required: bool = True, description=None) -> DayField:
     validators = [InputRequired(_l("Fyll i datumet."))] if required else [Optional()]
     return DayField(label, validators=validators, description=description,
                     invalid_value_message=DATE_FORMAT_MESSAGE)
 
 
-def _time(label, required: bool = True, message=None) -> TimeBox:
+def time_field(label, required: bool = True, message=None) -> TimeBox:
     validators = [InputRequired(message or _l("Fyll i tiden."))] if required else [Optional()]
     return TimeBox(label, validators=validators, format="%H:%M", invalid_value_message=TIME_FORMAT_MESSAGE)
 
@@ -84,7 +72,7 @@ def utc_or_error(box: TimeBox, day: date) -> datetime | None:
         return None
 
 
-class _EventFields(FlaskForm):
+class EventFields(FlaskForm):
     """What one event and a series have in common."""
 
     title = StringField(
@@ -142,13 +130,13 @@ class _EventFields(FlaskForm):
         }
 
 
-class EventForm(_EventFields):
-    day = _day(_l("Datum"))
-    start_time = _time(_l("Starttid"), message=_l("Fyll i starttiden."))
-    end_time = _time(_l("Sluttid"), message=_l("Fyll i sluttiden."))
-    deadline_day = _day(_l("Sista anmälningsdag"), required=False,
+class EventForm(EventFields):
+    day = day_field(_l("Datum"))
+    start_time = time_field(_l("Starttid"), message=_l("Fyll i starttiden."))
+    end_time = time_field(_l("Sluttid"), message=_l("Fyll i sluttiden."))
+    deadline_day = day_field(_l("Sista anmälningsdag"), required=False,
                         description=_l("Valfritt. Efter den kan inbjudna inte längre svara via länken."))
-    deadline_time = _time(_l("Klockslag för sista anmälan"), required=False)
+    deadline_time = time_field(_l("Klockslag för sista anmälan"), required=False)
     override = BooleanField(_l("Spara ändå"), description=_l("Spara tiden trots att du redan är upptagen då."))
     submit = SubmitField(_l("Spara"))
 
@@ -212,171 +200,12 @@ class EventForm(_EventFields):
         }
 
 
-class SeriesForm(_EventFields):
-    """A series: the rule gives the dates; the preview shows them before one POST creates them all."""
-
-    frequency = RadioField(
-        _l("Hur ofta"),
-        choices=[SelectChoice(Frequency.MONTHLY.value, _l("En gång i månaden")),
-                 SelectChoice(Frequency.WEEKLY.value, _l("Varje eller varannan vecka"))],
-        default=Frequency.MONTHLY.value,
-        invalid_choice_message=_l("Välj hur ofta träffarna ska vara."),
-    )
-    ordinal = SelectField(
-        _l("Vilken i månaden"),
-        choices=[SelectChoice(str(key), label) for key, label in ORDINAL_LABELS.items()],
-        default="1",
-        description=_l("Gäller träffar en gång i månaden: till exempel första fredagen."),
-    )
-    weekday = SelectField(_l("Veckodag"), default="4", choices=[])  # Babel's names, set per request
-    interval = IntegerField(
-        _l("Antal veckor mellan träffarna"), default=1,
-        validators=[Optional(), NumberRange(min=1, max=8, message=_l("Skriv ett tal mellan 1 och 8."))],
-        description=_l("Gäller träffar varje eller varannan vecka: 1 = varje vecka, 2 = varannan."),
-        render_kw={"inputmode": "numeric"},
-    )
-    first_day = _day(_l("Seriens första dag"), description=_l("Serien börjar tidigast denna dag."))
-    last_day = _day(_l("Seriens sista dag"), description=_l("Serien slutar senast denna dag."))
-    start_time = _time(_l("Starttid"), message=_l("Fyll i starttiden."))
-    end_time = _time(_l("Sluttid"), message=_l("Fyll i sluttiden."))
-    skip_months = MultiCheckboxField(
-        _l("Hoppa över månader"),
-        choices=[],
-        description=_l("Till exempel juni, juli och augusti för ett sommaruppehåll."),
-        invalid_choice_message=_l("Välj bara månader i listan."),
-    )
-    deadline_days = IntegerField(
-        _l("Sista anmälningsdag: antal dagar före"),
-        validators=[Optional(), NumberRange(min=0, max=60, message=_l("Skriv ett tal mellan 0 och 60."))],
-        description=_l("Valfritt. 0 betyder samma dag som träffen, 2 två dagar före."),
-        render_kw={"inputmode": "numeric"},
-    )
-    deadline_time = _time(_l("Klockslag för sista anmälan"), required=False)
-    shown_dates = HiddenField()
-    # The preview's dates as checkboxes: only the ticked ones are created; holidays start unticked.
-    days = MultiCheckboxField(_l("Datum som skapas"), choices=[], validate_choice=False)
-    override = BooleanField(_l("Skapa ändå"),
-                            description=_l("Skapa träffarna även de dagar då du redan har något vid samma tid."))
-    preview = SubmitField(_l("Visa datumen"))
-    create = SubmitField(_l("Skapa träffarna"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.weekday.choices = [SelectChoice(str(n), name.capitalize()) for n, name in enumerate(weekday_names())]
-        self.skip_months.choices = [
-            SelectChoice(str(n), name.capitalize()) for n, name in enumerate(month_names(), start=1)
-        ]
-        self.times: list[tuple[datetime, datetime]] = []
-        self.holidays: dict[date, str] = {}
-        self.rule: SeriesRule | None = None
-        self.deadline: datetime | None = None
-
-    @property
-    def chosen_times(self) -> list[tuple[datetime, datetime]]:
-        """The rule's events whose dates are ticked."""
-        ticked = set(self.days.data or ())
-        return [(start, end) for start, end in self.times if local(start).date().isoformat() in ticked]
-
-    @property
-    def preview_rows(self) -> list[tuple[datetime, datetime, str, str]]:
-        """Start, end, the date as ticked (ISO) and the holiday's name or '' for each event of the rule."""
-        rows = []
-        for start, end in self.times:
-            day = local(start).date()
-            rows.append((start, end, day.isoformat(), self.holidays.get(day, "")))
-        return rows
-
-    def _tick_days(self) -> None:
-        """Tick every date but the holidays, unless these same dates were shown and ticked already."""
-        self.holidays = public_holidays(self.rule.first_day, self.rule.last_day)
-        shown = [local(start).date() for start, _ in self.times]
-        self.days.choices = [SelectChoice(day.isoformat(), day.isoformat()) for day in shown]
-        if self.shown_dates.data != self.fingerprint:
-            self.days.data = [day.isoformat() for day in shown if day not in self.holidays]
-
-    @property
-    def fingerprint(self) -> str:
-        """The dates as shown in the preview: creating needs the same dates as were seen."""
-        return ",".join(local(start).strftime("%Y-%m-%dT%H:%M") for start, _ in self.times)
-
-    @property
-    def confirmed(self) -> bool:
-        return bool(self.create.data) and self.shown_dates.data == self.fingerprint
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        return self._validate_rule() and valid
-
-    def _validate_rule(self) -> bool:
-        boxes = (self.first_day, self.last_day, self.start_time, self.end_time)
-        if any(box.errors for box in boxes) or any(box.data is None for box in boxes):
-            return False
-        if self.frequency.errors or self.interval.errors or self.skip_months.errors:
-            return False
-        if self.last_day.data < self.first_day.data:
-            self.last_day.errors.append(str(_l("Sista dag kan inte vara före första dag.")))
-            return False
-        if self.end_time.data <= self.start_time.data:
-            self.end_time.errors.append(str(services.EndBeforeStart.message))
-            return False
-        self.rule = SeriesRule(
-            frequency=Frequency(self.frequency.data), weekday=int(self.weekday.data),
-            first_day=self.first_day.data, last_day=self.last_day.data,
-            start_time=self.start_time.data, end_time=self.end_time.data,
-            ordinal=int(self.ordinal.data), interval=self.interval.data or 1,
-            skip_months=frozenset(int(month) for month in self.skip_months.data or ()),
-        )
-        for day in dates(self.rule):
-            for box in (self.start_time, self.end_time):
-                try:
-                    stockholm_to_utc(datetime.combine(day, box.data))
-                except NonexistentLocalTime:
-                    box.errors.append(gap_message(box.data, day))
-                    return False
-        try:
-            self.times = occurrences(self.rule)
-        except SeriesRuleError as error:
-            self.frequency.errors = [*self.frequency.errors, error.message]
-            return False
-        self._tick_days()
-        if self.confirmed and not self.chosen_times:
-            self.days.errors = [str(_l("Välj minst ett datum att skapa."))]
-            return False
-        return self._validate_deadline()
-
-    def _validate_deadline(self) -> bool:
-        if self.deadline_days.errors or self.deadline_time.errors:
-            return False
-        if self.deadline_days.data is None:
-            if self.deadline_time.data is not None:
-                self.deadline_days.errors.append(str(_l("Fyll i hur många dagar före träffen.")))
-                return False
-            return True
-        if self.deadline_time.data is None:
-            self.deadline_time.errors.append(str(_l("Fyll i klockslaget för sista anmälan.")))
-            return False
-        first_start = (self.chosen_times or self.times)[0][0]
-        day = local(first_start).date() - timedelta(days=self.deadline_days.data)
-        self.deadline = utc_or_error(self.deadline_time, day)
-        if self.deadline is None:
-            return False
-        if self.deadline > first_start:
-            self.deadline_time.errors.append(str(services.DeadlineAfterStart.message))
-            return False
-        return True
-
-    def to_data(self) -> services.EventData:
-        start, end = self.chosen_times[0]
-        return services.EventData(starts_at=start, ends_at=end, registration_deadline=self.deadline,
-                                  **self._common())
-
-
 class MoveForm(FlaskForm):
     """Move one event: another day or time, and the place."""
 
-    day = _day(_l("Nytt datum"))
-    start_time = _time(_l("Ny starttid"), message=_l("Fyll i starttiden."))
-    end_time = _time(_l("Ny sluttid"), message=_l("Fyll i sluttiden."))
+    day = day_field(_l("Nytt datum"))
+    start_time = time_field(_l("Ny starttid"), message=_l("Fyll i starttiden."))
+    end_time = time_field(_l("Ny sluttid"), message=_l("Fyll i sluttiden."))
     place = StringField(_l("Plats"), validators=[Length(max=300, message=_l("Högst %(max)d tecken."))])
     override = BooleanField(_l("Spara ändå"), description=_l("Spara tiden trots att du redan är upptagen då."))
     submit = SubmitField(_l("Flytta träffen"))
@@ -403,8 +232,8 @@ class MoveForm(FlaskForm):
 class MoveSeriesForm(FlaskForm):
     """New times (and place) for this and every later event of the series; the days stay."""
 
-    start_time = _time(_l("Ny starttid"), message=_l("Fyll i starttiden."))
-    end_time = _time(_l("Ny sluttid"), message=_l("Fyll i sluttiden."))
+    start_time = time_field(_l("Ny starttid"), message=_l("Fyll i starttiden."))
+    end_time = time_field(_l("Ny sluttid"), message=_l("Fyll i sluttiden."))
     place = StringField(_l("Plats"), validators=[Length(max=300, message=_l("Högst %(max)d tecken."))])
     override = BooleanField(_l("Spara ändå"), description=_l("Spara tiden trots att du redan är upptagen då."))
     submit = SubmitField(_l("Flytta träffarna"))
@@ -480,7 +309,7 @@ class EventFilterForm(FlaskForm):
     status = SelectField(
         _l("Status"), validators=[Optional()],
         choices=lambda: [SelectChoice("", _l("Alla")),
-                         *(SelectChoice(s.value, services.status_label(s).capitalize()) for s in EventStatus)],
+                         *(SelectChoice(s.value, s.label.capitalize()) for s in EventStatus)],
     )
 
     def __init__(self, *args, networks: Iterable[Network] = (), **kwargs):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -23,24 +22,16 @@ from sqlalchemy import insert, inspect, select, update
 from crm.audit.mixins import record_created
 from crm.companies.models import ContactPerson
 from crm.errors import RuleRefused
-from crm.events.calendar import invitation_ics_for, location, organizer_address
-from crm.events.models import Answer, Event, EventKind, EventStatus, Invitation
+from crm.events.calendar import invitation_ics_for, location
+from crm.events.invite_plan import InvitePlan, plan_invitations
+from crm.events.models import Answer, Event, EventStatus, Invitation
 from crm.events.tokens import new_key, token_for
 from crm.extensions import db
-from crm.mail.compose import CalendarPart, is_sendable
+from crm.mail.compose import CalendarPart
 from crm.mail.links import absolute_url, url_builder
 from crm.mail.outbox import Outgoing, queue, queue_many
 from crm.mail.render import mail_renderer, render_mail
 from crm.timeutil import local, utcnow
-
-# Which opt-out an event's invitation respects (ContactPerson.may_receive).
-MAILING_KIND = {
-    EventKind.BREAKFAST: "breakfasts",
-    EventKind.PROCUREMENT_INFO: "procurement",
-    EventKind.THEME: "networks",
-    EventKind.NETWORK_MEETING: "networks",
-    EventKind.WORKSHOP: "networks",
-}
 
 
 class InvitationRefused(RuleRefused):
@@ -53,70 +44,6 @@ class EventCancelled(InvitationRefused):
 
 class AnswersClosed(InvitationRefused):
     message = _l("Sista anmälningsdag har passerat. Kontakta arrangören om du vill ändra ditt svar.")
-
-
-# --- Who may be invited --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Exclusion:
-    contact: ContactPerson
-    reason: str
-
-
-@dataclass
-class InvitePlan:
-    """Picked contacts sorted into those who get an invitation and those left out, with the reason."""
-
-    invite: list[ContactPerson] = field(default_factory=list)
-    excluded: list[Exclusion] = field(default_factory=list)
-
-
-def exclusion_reason(contact: ContactPerson, kind: EventKind, organizer_email: str | None = None) -> str | None:
-    if contact.objection:
-        return str(_l("Har invänt mot utskick"))
-    if not contact.email:
-        return str(_l("Saknar e-postadress"))
-    if not is_sendable(contact.email):
-        return str(_l("E-postadressen går inte att skicka till (tecken som å, ä, ö före @)"))
-    if organizer_email is None:
-        organizer_email = organizer_address()[1]
-    if contact.email.strip().lower() == organizer_email.lower():
-        # The ORGANIZER itself: a REQUEST to it would land as an invitation from itself to itself.
-        return str(_l("Är enhetens egen adress (arrangören)"))
-    mailing = MAILING_KIND[EventKind(kind)]
-    if not contact.may_receive(mailing):
-        return {
-            "breakfasts": str(_l("Har avböjt utskick om frukostmöten")),
-            "procurement": str(_l("Har avböjt utskick om upphandlingsinformation")),
-            "networks": str(_l("Har avböjt utskick om nätverk")),
-        }[mailing]
-    return None
-
-
-def plan_invitations(event: Event, contacts: Iterable[ContactPerson]) -> InvitePlan:
-    already = {
-        contact_id
-        for contact_id in db.session.scalars(
-            select(Invitation.contact_id).where(Invitation.event_id == event.id, Invitation.uninvited_at.is_(None))
-        )
-    }
-    plan = InvitePlan()
-    organizer_email = organizer_address()[1]
-    seen: set[int] = set()
-    for contact in contacts:
-        if contact.id in seen:
-            continue
-        seen.add(contact.id)
-        if contact.id in already:
-            plan.excluded.append(Exclusion(contact, str(_l("Redan inbjuden"))))
-            continue
-        reason = exclusion_reason(contact, event.kind, organizer_email)
-        if reason:
-            plan.excluded.append(Exclusion(contact, reason))
-        else:
-            plan.invite.append(contact)
-    return plan
 
 
 # --- Messages ------------------------------------------------------------------------------------
@@ -347,34 +274,10 @@ def uninvite(invitation: Invitation, now: datetime | None = None) -> bool:
     return sent
 
 
-# --- Answers and the waiting list --------------------------------------------------------------
+# --- Places and the waiting list ----------------------------------------------------------------
 
 
-def answers_open(event: Event, now: datetime) -> bool:
-    if event.status == EventStatus.CANCELLED:
-        return False
-    deadline = event.registration_deadline or event.starts_at
-    return now < deadline
-
-
-def lock(invitation: Invitation) -> Invitation:
-    """Hold the invitation's row for the rest of the transaction, then read it afresh."""
-    if db.session.get_bind(Invitation).dialect.name == "postgresql":
-        db.session.scalar(
-            select(Invitation).where(Invitation.id == invitation.id).with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    else:
-        # SQLite: a write first takes the database's write lock, so nothing read afterwards is stale.
-        db.session.execute(
-            update(Invitation).where(Invitation.id == invitation.id).values(id=Invitation.id)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.refresh(invitation)
-    return invitation
-
-
-def _take_place(event: Event) -> bool:
+def take_place(event: Event) -> bool:
     result = db.session.execute(
         update(Event)
         .where(Event.id == event.id, (Event.capacity.is_(None)) | (Event.places_taken < Event.capacity))
@@ -384,7 +287,7 @@ def _take_place(event: Event) -> bool:
     return result.rowcount == 1
 
 
-def _give_back_place(event: Event) -> None:
+def give_back_place(event: Event) -> None:
     db.session.execute(
         update(Event).where(Event.id == event.id, Event.places_taken > 0)
         .values(places_taken=Event.places_taken - 1, updated_at=Event.updated_at)
@@ -402,7 +305,7 @@ def fill_from_waitlist(event: Event, now: datetime) -> list[Invitation]:
         ).order_by(Invitation.waitlisted_at, Invitation.id)
     ).all()
     for invitation in waiting:
-        if not _take_place(event):
+        if not take_place(event):
             break
         invitation.waitlisted_at = None
         promoted.append(invitation)
@@ -423,69 +326,7 @@ def fill_from_waitlist(event: Event, now: datetime) -> list[Invitation]:
 def release_place(invitation: Invitation, now: datetime) -> None:
     """If the invitation holds a place, give it back and let the first in line have it."""
     if invitation.has_place:
-        _give_back_place(invitation.event)
+        give_back_place(invitation.event)
         db.session.flush()
         fill_from_waitlist(invitation.event, now)
     invitation.waitlisted_at = None
-
-
-@dataclass(frozen=True)
-class AnswerResult:
-    answer: Answer
-    has_place: bool
-    waitlisted: bool
-
-
-def respond(invitation: Invitation, answer: Answer, now: datetime | None = None) -> AnswerResult:
-    """Record an answer; "ja" takes a place if one is free and otherwise joins the waiting list."""
-    now = now or utcnow()
-    invitation = lock(invitation)
-    event = invitation.event
-    db.session.refresh(event)
-    if not answers_open(event, now) or invitation.uninvited_at is not None:
-        raise AnswersClosed()
-    answer = Answer(answer)
-    had_place = invitation.has_place
-    if answer == Answer.YES:
-        if not had_place and invitation.waitlisted_at is None:
-            if _take_place(event):
-                invitation.waitlisted_at = None
-            else:
-                invitation.waitlisted_at = now
-    else:
-        if had_place:
-            _give_back_place(event)
-        invitation.waitlisted_at = None
-    invitation.answer = answer
-    invitation.answered_at = now
-    db.session.flush()
-    if had_place and answer != Answer.YES:
-        fill_from_waitlist(event, now)
-    return AnswerResult(answer, invitation.has_place, invitation.waitlisted_at is not None)
-
-
-def remind_unanswered(event: Event, now: datetime | None = None) -> int:
-    """A reminder to each invitee who has not answered (at most one per invitee and day).
-
-    Nothing is sent once answers are closed (cancelled, or past the deadline): the links would refuse.
-    """
-    now = now or utcnow()
-    if not answers_open(event, now):
-        return 0
-    count = 0
-    for invitation in active_invitations(event):
-        if invitation.answer is not None or not invitation.email:
-            continue
-        text, html = render_mail(
-            "event_reminder", event=event, invitation=invitation, links=links(invitation),
-            starts=local(event.starts_at), ends=local(event.ends_at), location=location(event),
-        )
-        if queue(
-            f"rsvp-reminder:{invitation.id}:{local(now):%Y-%m-%d}", kind="event-reminder",
-            to=_recipient(invitation), subject=f"Påminnelse: svara på inbjudan till {event.title}",
-            text=text, html=html, now=now,
-        ):
-            invitation.reminded_at = now
-            count += 1
-    db.session.flush()
-    return count

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.audit.mixins import Audited
 from crm.calendar.identity import new_uid
-from crm.dbtypes import UTCDateTime, str_enum
+from crm.dbtypes import Labelled, UTCDateTime, str_enum
 from crm.extensions import db
 from crm.timeutil import utcnow
 
@@ -21,8 +21,7 @@ if TYPE_CHECKING:
     from crm.networks.models import Network
 
 
-
-class EventKind(enum.StrEnum):
+class EventKind(Labelled):
     BREAKFAST = "frukostmote"
     THEME = "temamote"
     NETWORK_MEETING = "natverkstraff"
@@ -30,22 +29,45 @@ class EventKind(enum.StrEnum):
     WORKSHOP = "workshop"
 
 
-class EventStatus(enum.StrEnum):
+EventKind.set_labels({
+    EventKind.BREAKFAST: _l("Frukostmöte"),
+    EventKind.THEME: _l("Temamöte"),
+    EventKind.NETWORK_MEETING: _l("Nätverksträff"),
+    EventKind.PROCUREMENT_INFO: _l("Informationsmöte inför upphandling"),
+    EventKind.WORKSHOP: _l("Workshop"),
+})
+
+
+class EventStatus(Labelled):
     PLANNED = "planerad"
     INVITED = "inbjudan_skickad"
     HELD = "genomford"
     CANCELLED = "installd"
 
 
-class Answer(enum.StrEnum):
+EventStatus.set_labels({
+    EventStatus.PLANNED: _l("planerad"),
+    EventStatus.INVITED: _l("inbjudan skickad"),
+    EventStatus.HELD: _l("genomförd"),
+    EventStatus.CANCELLED: _l("inställd"),
+})
+
+
+class Answer(Labelled):
     YES = "ja"
     NO = "nej"
     MAYBE = "kanske"
 
 
-class Attendance(enum.StrEnum):
+Answer.set_labels({Answer.YES: _l("ja"), Answer.NO: _l("nej"), Answer.MAYBE: _l("kanske")})
+
+
+class Attendance(Labelled):
     ATTENDED = "narvarade"
     NO_SHOW = "uteblev"
+
+
+Attendance.set_labels({Attendance.ATTENDED: _l("närvarade"), Attendance.NO_SHOW: _l("uteblev")})
 
 
 class EventSeries(db.Model):

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from crm.auth.models import Role, User
@@ -59,34 +58,6 @@ def filter_contacts(filters: CompanyFilters, on: date) -> list[ContactPerson]:
                            _current_link(on))
         )).order_by(swedish(ContactPerson.name), ContactPerson.id)
     ))
-
-
-AD_BLOCK_LISTED = 50
-
-
-@dataclass(frozen=True)
-class AdBlocked:
-    """Companies of a selection whose generic address is left out of mailings because of Reklamspärr."""
-
-    companies: list[tuple[int, str, str]]  # (id, name, generic address), the first AD_BLOCK_LISTED by name
-    total: int
-
-
-def ad_blocked_companies(filters: CompanyFilters, limit: int = AD_BLOCK_LISTED) -> AdBlocked:
-    """The filtered companies with Reklamspärr that have a generic address (which no mailing uses).
-
-    Mailings go to named contact persons; a person who may be invited is invited whatever the company's
-    Reklamspärr says. The company's own address is what Reklamspärr keeps out, and the preview says so.
-    """
-    blocked = company_query(filters).with_only_columns(Company.id).order_by(None).where(
-        Company.ad_block.is_(True), Company.email.is_not(None)
-    )
-    total = db.session.scalar(select(func.count()).select_from(blocked.subquery())) or 0
-    rows = db.session.execute(
-        select(Company.id, Company.name, Company.email).where(Company.id.in_(blocked))
-        .order_by(swedish(Company.name), Company.id).limit(limit)
-    ).all()
-    return AdBlocked([(row.id, row.name, row.email) for row in rows], total)
 
 
 def contacts_by_id(ids: Iterable[int]) -> list[ContactPerson]:

@@ -20,8 +20,9 @@ from wtforms.validators import AnyOf, InputRequired, Length
 
 from crm import logredact
 from crm.auth.access import public
-from crm.events import invitations
+from crm.events import answers, invitations
 from crm.events.calendar import location
+from crm.events.invite_plan import MAILING_KIND
 from crm.events.models import Answer, Event, EventStatus, Invitation
 from crm.events.services import DIETARY_CHOICES, save_dietary
 from crm.events.tokens import invitation_for
@@ -31,7 +32,7 @@ from crm.timeutil import local, utcnow
 bp = Blueprint("rsvp", __name__)
 bp.record_once(lambda state: logredact.install(state.app))
 
-ANSWER_LABELS = {
+ANSWER_CHOICES = {  # the answer as the invitee gives it on the form
     Answer.YES: _l("Ja, jag kommer"),
     Answer.NO: _l("Nej, jag kan inte"),
     Answer.MAYBE: _l("Kanske"),
@@ -47,7 +48,7 @@ OTHER_MAX = 300
 class AnswerForm(FlaskForm):
     answer = RadioField(
         _l("Kommer du?"),
-        choices=[SelectChoice(answer.value, label) for answer, label in ANSWER_LABELS.items()],
+        choices=[SelectChoice(answer.value, label) for answer, label in ANSWER_CHOICES.items()],
         validate_choice=False,
         validators=[InputRequired(_l("Välj ett svar.")),
                     AnyOf([answer.value for answer in Answer], message=_l("Välj ett svar."))],
@@ -105,7 +106,7 @@ def closed_reason(invitation: Invitation, now: datetime) -> str | None:
         return _("Inbjudan gäller inte längre. Kontakta arrangören om du har frågor.")
     if invitation.event.status == EventStatus.CANCELLED:
         return _("Träffen är inställd.")
-    if not invitations.answers_open(invitation.event, now):
+    if not answers.answers_open(invitation.event, now):
         return str(invitations.AnswersClosed.message)
     return None
 
@@ -162,7 +163,7 @@ def _page(invitation: Invitation, form: AnswerForm | None, closed: str | None, s
         "rsvp/respond.html", invitation=invitation, event=event, form=form, closed=closed, when=when(event),
         location=location(event), status_text=_status_text(invitation),
         deadline=local(event.registration_deadline) if event.registration_deadline else None,
-        mailing=MAILING_LABELS[invitations.MAILING_KIND[event.kind]],
+        mailing=MAILING_LABELS[MAILING_KIND[event.kind]],
     ), status
 
 
@@ -183,7 +184,7 @@ def respond(token: str):
     if not form.validate_on_submit():
         return _page(invitation, form, None)
     try:
-        invitations.respond(invitation, Answer(form.answer.data), now)
+        answers.respond(invitation, Answer(form.answer.data), now)
     except invitations.AnswersClosed:
         db.session.rollback()
         db.session.refresh(invitation)
@@ -204,7 +205,7 @@ def respond(token: str):
 def opt_out(token: str):
     invitation = _invitation_or_404(token)
     event = invitation.event
-    kind = invitations.MAILING_KIND[event.kind]
+    kind = MAILING_KIND[event.kind]
     contact = invitation.contact
     form = ConfirmForm()
     done = contact is None or not contact.may_receive(kind)

@@ -7,7 +7,6 @@ event can be moved or cancelled alone, or the rest of the series in one step.
 from __future__ import annotations
 
 import calendar
-import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -15,6 +14,7 @@ from babel.dates import get_day_names, get_month_names
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from crm.dbtypes import Labelled
 from crm.timeutil import stockholm_to_utc
 
 ORDINALS = {1: _l("första"), 2: _l("andra"), 3: _l("tredje"), 4: _l("fjärde"), -1: _l("sista")}
@@ -46,9 +46,12 @@ def public_holidays(first: date, last: date) -> dict[date, str]:
     return {day: name for day, name in sorted(found.items()) if first <= day <= last}
 
 
-class Frequency(enum.StrEnum):
+class Frequency(Labelled):
     MONTHLY = "monthly"  # the n:th (or last) weekday of each month
     WEEKLY = "weekly"  # every `interval` weeks on the weekday
+
+
+Frequency.set_labels({Frequency.MONTHLY: _l("En gång i månaden"), Frequency.WEEKLY: _l("Varje eller varannan vecka")})
 
 
 @dataclass(frozen=True)

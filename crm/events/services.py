@@ -1,4 +1,5 @@
-"""Events: create one or a series, change and cancel one or the rest of a series, attendance, dietary needs.
+"""Events: create one or a series, change and cancel one or the rest of a series, dietary needs, answer counts.
+Attendance is in crm.events.attendance.
 
 Services take "now" and the acting user as arguments and never read the request; the view commits.
 Calendar-visible changes raise the SEQUENCE (crm.events.calendar) and queue updates to invitees.
@@ -15,14 +16,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from crm.auth.models import User
-from crm.companies.models import Company, CompanyContact, ContactPerson
 from crm.conflicts import refuse_double_booking, refuse_double_bookings
 from crm.errors import RuleRefused
 from crm.events import invitations
 from crm.events.busy import KIND as BUSY_KIND
 from crm.events.models import (
     Answer,
-    Attendance,
     DietaryNeed,
     Event,
     EventKind,
@@ -43,38 +42,8 @@ DIETARY_CHOICES = {
     "notter": _l("Nötallergi"),
     "annat": _l("Annat"),
 }
-KIND_LABELS = {
-    EventKind.BREAKFAST: _l("Frukostmöte"),
-    EventKind.THEME: _l("Temamöte"),
-    EventKind.NETWORK_MEETING: _l("Nätverksträff"),
-    EventKind.PROCUREMENT_INFO: _l("Informationsmöte inför upphandling"),
-    EventKind.WORKSHOP: _l("Workshop"),
-}
-STATUS_LABELS = {
-    EventStatus.PLANNED: _l("planerad"),
-    EventStatus.INVITED: _l("inbjudan skickad"),
-    EventStatus.HELD: _l("genomförd"),
-    EventStatus.CANCELLED: _l("inställd"),
-}
-ANSWER_LABELS = {
-    Answer.YES: _l("ja"),
-    Answer.NO: _l("nej"),
-    Answer.MAYBE: _l("kanske"),
-}
 CANCELLED_KEPT_DAYS = 30  # cancelled events stay in feeds this long, marked STATUS:CANCELLED
 DIETARY_KEPT_HOURS = 24  # dietary needs are deleted this long after the event ends
-
-
-def kind_label(kind: EventKind | str) -> str:
-    return str(KIND_LABELS[EventKind(kind)])
-
-
-def status_label(status: EventStatus | str) -> str:
-    return str(STATUS_LABELS[EventStatus(status)])
-
-
-def answer_label(answer: Answer | str | None) -> str:
-    return str(ANSWER_LABELS[Answer(answer)]) if answer else str(_l("inget svar"))
 
 
 class EventRefused(RuleRefused):
@@ -333,73 +302,6 @@ def cancel_rest_of_series(event: Event, now: datetime | None = None) -> tuple[li
     for item in cancelled:
         sent += invitations.cancel_event(item, now)
     return cancelled, sent
-
-
-# --- Attendance ----------------------------------------------------------------------------------
-
-
-def mark_attendance(invitation: Invitation, attendance: Attendance | None, now: datetime | None = None) -> None:
-    event = invitation.event
-    if event.status == EventStatus.CANCELLED:
-        raise EventIsCancelled()
-    invitation.attendance = Attendance(attendance) if attendance else None
-    begun = event.starts_at <= (now or utcnow())
-    if attendance and begun and event.status in (EventStatus.PLANNED, EventStatus.INVITED):
-        event.status = EventStatus.HELD
-
-
-def add_walk_in(event: Event, name: str, email: str | None, now: datetime | None = None,
-                company: Company | None = None) -> Invitation:
-    """Someone who came without an invitation: found by e-mail among the contacts, or added as a new contact.
-
-    With a company, the contact is linked to it (unless already linked).
-    """
-    if event.status == EventStatus.CANCELLED:
-        raise EventIsCancelled()
-    now = now or utcnow()
-    email = (email or "").strip().lower() or None
-    contact = None
-    if email:
-        contact = db.session.scalar(
-            select(ContactPerson).where(ContactPerson.email == email).order_by(ContactPerson.id).limit(1)
-        )
-    if contact is None:
-        contact = ContactPerson(name=name.strip(), email=email)
-        db.session.add(contact)
-        db.session.flush()
-    if company is not None and db.session.scalar(
-        select(CompanyContact.id).where(CompanyContact.contact_id == contact.id,
-                                        CompanyContact.company_id == company.id).limit(1)
-    ) is None:
-        db.session.add(CompanyContact(company_id=company.id, contact_id=contact.id))
-    invitation = db.session.scalar(
-        select(Invitation).where(Invitation.event_id == event.id, Invitation.contact_id == contact.id)
-    )
-    if invitation is None:
-        invitation = Invitation(event=event, contact=contact, name=contact.name, email=contact.email,
-                                rsvp_key=invitations.new_key(), walk_in=True)
-        db.session.add(invitation)
-    invitation.uninvited_at = None
-    mark_attendance(invitation, Attendance.ATTENDED, now)
-    db.session.flush()
-    return invitation
-
-
-def close_attendance(event: Event, now: datetime | None = None) -> int:
-    """After the event has begun: everyone with a place who was not ticked is a no-show. Returns how many."""
-    if event.status == EventStatus.CANCELLED:
-        raise EventIsCancelled()
-    if event.starts_at > (now or utcnow()):
-        raise AttendanceNotOpen()
-    count = 0
-    for invitation in invitations.active_invitations(event):
-        if invitation.has_place and invitation.attendance is None:
-            invitation.attendance = Attendance.NO_SHOW
-            count += 1
-    if event.status in (EventStatus.PLANNED, EventStatus.INVITED):
-        event.status = EventStatus.HELD
-    db.session.flush()
-    return count
 
 
 # --- Dietary needs (health data) ----------------------------------------------------------------

@@ -22,7 +22,7 @@ LENGTH_MESSAGE = _l("Högst %(max)d tecken.")
 
 
 def kind_choices() -> list[SelectChoice]:
-    return [SelectChoice(kind.value, services.kind_label(kind)) for kind in NetworkKind]
+    return [SelectChoice(kind.value, kind.label) for kind in NetworkKind]
 
 
 def role_choices() -> list[SelectChoice]:

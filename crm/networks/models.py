@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.audit.mixins import Audited
-from crm.dbtypes import UTCDateTime, str_enum
+from crm.dbtypes import Labelled, UTCDateTime, str_enum
 from crm.extensions import db
 from crm.timeutil import utcnow
 
@@ -19,12 +19,19 @@ if TYPE_CHECKING:
     from crm.companies.models import Company, ContactPerson
 
 
-
-class NetworkKind(enum.StrEnum):
+class NetworkKind(Labelled):
     NETWORK = "natverk"
     BUSINESS_COUNCIL = "naringslivsrad"
     SECTOR_COUNCIL = "branschrad"
     BREAKFAST = "frukostmote"
+
+
+NetworkKind.set_labels({
+    NetworkKind.NETWORK: _l("Nätverk"),
+    NetworkKind.BUSINESS_COUNCIL: _l("Näringslivsråd"),
+    NetworkKind.SECTOR_COUNCIL: _l("Branschråd"),
+    NetworkKind.BREAKFAST: _l("Frukostmöte"),
+})
 
 
 class Network(Audited, db.Model):

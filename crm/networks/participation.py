@@ -1,50 +1,17 @@
-"""A contact's (or a company's contacts') networks and event attendance, for the contact and company pages."""
+"""A contact person's networks, for the contact page (a panel, see crm.panels)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
-from crm.companies.models import CompanyContact
-from crm.events.models import Answer, Attendance, Event, Invitation
 from crm.extensions import db
 from crm.networks.models import NetworkMembership
-
-HISTORY_LIMIT = 20
-
-ANSWER_LABELS = {
-    Answer.YES: _l("ja"),
-    Answer.NO: _l("nej"),
-    Answer.MAYBE: _l("kanske"),
-}
-ATTENDANCE_LABELS = {
-    Attendance.ATTENDED: _l("närvarade"),
-    Attendance.NO_SHOW: _l("uteblev"),
-}
-
-
-def answer_label(answer: Answer | None) -> str:
-    return str(ANSWER_LABELS[Answer(answer)]) if answer else str(_l("inget svar"))
-
-
-def attendance_label(attendance: Attendance | None) -> str:
-    return str(ATTENDANCE_LABELS[Attendance(attendance)]) if attendance else "–"
-
-
-@dataclass(frozen=True)
-class AttendanceHistory:
-    invitations: list[Invitation]  # newest event first, at most HISTORY_LIMIT, each with its event and contact
-    total: int  # invitations in all
-    attended: int
-    no_shows: int
-
-    @property
-    def more(self) -> int:
-        return self.total - len(self.invitations)
+from crm.panels import Panel, panel_provider
+from crm.timeutil import stockholm_today
 
 
 @dataclass(frozen=True)
@@ -65,33 +32,6 @@ def memberships_of(contact_id: int, on: date) -> ContactMemberships:
     return ContactMemberships([m for m in memberships if m.ends_on is None or m.ends_on >= on], former)
 
 
-def _history(condition) -> AttendanceHistory:
-    """Invitations matching `condition` (not withdrawn ones), newest first, and the counts (two queries)."""
-    kept = (condition, Invitation.uninvited_at.is_(None))
-    invitations = db.session.scalars(
-        select(Invitation)
-        .join(Invitation.event).join(Invitation.contact)
-        .options(contains_eager(Invitation.event), contains_eager(Invitation.contact))
-        .where(*kept)
-        .order_by(Event.starts_at.desc(), Invitation.id.desc())
-        .limit(HISTORY_LIMIT)
-    ).all()
-    total, attended, no_shows = db.session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(case((Invitation.attendance == Attendance.ATTENDED, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((Invitation.attendance == Attendance.NO_SHOW, 1), else_=0)), 0),
-        ).select_from(Invitation).where(*kept)
-    ).one()
-    return AttendanceHistory(list(invitations), int(total), int(attended), int(no_shows))
-
-
-def contact_history(contact_id: int) -> AttendanceHistory:
-    return _history(Invitation.contact_id == contact_id)
-
-
-def company_history(company_id: int) -> AttendanceHistory:
-    """The events the company's contact persons (present and former) were invited to."""
-    contacts = select(CompanyContact.contact_id).where(CompanyContact.company_id == company_id)
-    return _history(Invitation.contact_id.in_(contacts))
-
+@panel_provider("contact", order=10)
+def memberships_panel(contact, viewer) -> Panel:
+    return Panel("networks/_memberships.html", {"memberships": memberships_of(contact.id, stockholm_today())})

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
@@ -16,7 +16,6 @@ from crm.companies.models import Company, CompanyContact, ContactPerson
 from crm.companies.search import CompanyFilters, company_query
 from crm.dbtypes import swedish
 from crm.errors import RuleRefused
-from crm.events.models import Attendance, Event, EventStatus, Invitation
 from crm.extensions import db
 from crm.networks.models import Network, NetworkKind, NetworkMembership
 from crm.text import swedish_sort_key
@@ -89,50 +88,39 @@ class NetworkFigures:
     average_attendance: float | None
 
 
+# Events sit above networks: the events feature registers what it counts per network, for several networks
+# at once: network id -> (events held, attendances at them in all).
+EventCounts = Callable[[list[int]], dict[int, tuple[int, int]]]
+_event_counts: list[EventCounts] = []
+
+
+def event_counts_provider(provider: EventCounts) -> EventCounts:
+    _event_counts.append(provider)
+    return provider
+
+
 def figures(network_ids: list[int], on: date) -> dict[int, NetworkFigures]:
     """Members now, events held and average attendance per held event, for several networks in 3 queries."""
     members = dict(db.session.execute(
         select(NetworkMembership.network_id, func.count())
         .where(NetworkMembership.network_id.in_(network_ids), current(on)).group_by(NetworkMembership.network_id)
     ).all())
-    held = dict(db.session.execute(
-        select(Event.network_id, func.count())
-        .where(Event.network_id.in_(network_ids), Event.status == EventStatus.HELD).group_by(Event.network_id)
-    ).all())
-    attended = dict(db.session.execute(
-        select(Event.network_id, func.count(Invitation.id))
-        .join(Invitation, Invitation.event_id == Event.id)
-        .where(Event.network_id.in_(network_ids), Event.status == EventStatus.HELD,
-               Invitation.attendance == Attendance.ATTENDED)
-        .group_by(Event.network_id)
-    ).all())
+    held, attended = dict.fromkeys(network_ids, 0), dict.fromkeys(network_ids, 0)
+    for provider in _event_counts:
+        for network_id, (events, attendances) in provider(network_ids).items():
+            held[network_id] += events
+            attended[network_id] += attendances
     result = {}
     for network_id in network_ids:
-        events = held.get(network_id, 0)
-        average = round(attended.get(network_id, 0) / events, 1) if events else None
+        events = held[network_id]
+        average = round(attended[network_id] / events, 1) if events else None
         result[network_id] = NetworkFigures(members.get(network_id, 0), events, average)
     return result
-
-
-# --- Labels ------------------------------------------------------------------------------------
-
-KIND_LABELS = {
-    NetworkKind.NETWORK: _l("Nätverk"),
-    NetworkKind.BUSINESS_COUNCIL: _l("Näringslivsråd"),
-    NetworkKind.SECTOR_COUNCIL: _l("Branschråd"),
-    NetworkKind.BREAKFAST: _l("Frukostmöte"),
-}
-
-
-def kind_label(kind: NetworkKind | str) -> str:
-    return str(KIND_LABELS[NetworkKind(kind)])
 
 
 def average_label(value: float | None) -> str:
     """An average attendance as Swedes write it (3,5), or a dash when no event has been held."""
     return "–" if value is None else format_decimal(value, format="0.0")
-
-
 
 
 # --- Networks ----------------------------------------------------------------------------------
@@ -300,46 +288,3 @@ def add_from_company_links(network: Network, links: Iterable[CompanyContact], ro
     db.session.flush()
     return added, skipped
 
-
-# --- The network's events ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NetworkEvents:
-    upcoming: list[Event]
-    past: list[Event]
-    past_total: int
-    attended: dict[int, int]  # event id -> how many attended
-
-
-def events_of(network: Network, now: datetime, limit: int = 20) -> NetworkEvents:
-    """The network's next events and its latest past ones (each list at most `limit`), in 4 queries."""
-    upcoming = db.session.scalars(
-        select(Event).where(Event.network_id == network.id, Event.starts_at >= now)
-        .order_by(Event.starts_at, Event.id).limit(limit)
-    ).all()
-    past = db.session.scalars(
-        select(Event).where(Event.network_id == network.id, Event.starts_at < now)
-        .order_by(Event.starts_at.desc(), Event.id.desc()).limit(limit)
-    ).all()
-    past_total = db.session.scalar(
-        select(func.count()).select_from(Event).where(Event.network_id == network.id, Event.starts_at < now)
-    )
-    attended = dict(db.session.execute(
-        select(Invitation.event_id, func.count())
-        .where(Invitation.event_id.in_([event.id for event in past]), Invitation.attendance == Attendance.ATTENDED)
-        .group_by(Invitation.event_id)
-    ).all())
-    return NetworkEvents(list(upcoming), list(past), past_total or 0, attended)
-
-
-EVENT_STATUS_LABELS = {
-    EventStatus.PLANNED: _l("planerad"),
-    EventStatus.INVITED: _l("inbjudan skickad"),
-    EventStatus.HELD: _l("genomförd"),
-    EventStatus.CANCELLED: _l("inställd"),
-}
-
-
-def event_status_label(status: EventStatus | str) -> str:
-    return str(EVENT_STATUS_LABELS[EventStatus(status)])

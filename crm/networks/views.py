@@ -5,20 +5,20 @@ Staff and organizers (and admins) read and write everything here; politicians ha
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from crm.auth.access import roles_required
 from crm.auth.models import Role
+from crm.companies.ad_block import ad_blocked_companies
 from crm.companies.contacts import contact_query
 from crm.companies.models import CompanyContact, ContactPerson
 from crm.companies.search import CompanyFilters
 from crm.companies.views import _filter_choices as company_filter_choices
-from crm.events.recipients import ad_blocked_companies
 from crm.extensions import db
-from crm.networks import participation, services
+from crm.networks import bp, services
 from crm.networks.forms import (
     BulkAddForm,
     ChangeRoleForm,
@@ -27,27 +27,15 @@ from crm.networks.forms import (
     NetworkFilterForm,
     NetworkForm,
 )
-from crm.networks.models import Network, NetworkMembership
-from crm.timeutil import stockholm_today, utcnow
-
-bp = Blueprint("networks", __name__, url_prefix="/natverk")
+from crm.networks.models import Network, NetworkKind, NetworkMembership
+from crm.panels import panels
+from crm.timeutil import stockholm_today
 
 USERS = (Role.STAFF, Role.ORGANIZER)
 SEARCH_LIMIT = 20
 
-bp.add_app_template_filter(services.kind_label, "network_kind")
+bp.add_app_template_filter(lambda kind: NetworkKind(kind).label, "network_kind")
 bp.add_app_template_filter(services.average_label, "attendance_average")
-bp.add_app_template_filter(services.event_status_label, "network_event_status")
-bp.add_app_template_filter(participation.answer_label, "invitation_answer")
-bp.add_app_template_filter(participation.attendance_label, "invitation_attendance")
-
-
-@bp.app_template_global("event_page_url")
-def event_page_url(event_id: int) -> str | None:
-    """The event's page, once the events feature serves one."""
-    if "events.show" not in current_app.view_functions:
-        return None
-    return url_for("events.show", event_id=event_id)
 
 
 def _to_network(network_id: int):
@@ -99,7 +87,7 @@ def show(network_id: int):
         former=former,
         today=today,
         figures=services.figures([network.id], today)[network.id],
-        events=services.events_of(network, utcnow()),
+        panels=panels("network", network, current_user),
     )
 
 

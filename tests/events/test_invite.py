@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from crm.companies.models import CompanyContact, Tag
-from crm.events import invitations
+from crm.events import answers, invitations
 from crm.events.models import Answer, Invitation
 from crm.extensions import db
 from crm.timeutil import utcnow
@@ -179,8 +179,8 @@ def test_the_reminder_goes_only_to_those_without_an_answer(client, login_as, fac
     event = factories.event(start=datetime.now() + timedelta(days=10))
     contacts = [factories.contact() for _ in range(4)]
     created, _ = invitations.invite(event, contacts)
-    invitations.respond(created[0], Answer.YES)
-    invitations.respond(created[1], Answer.NO)
+    answers.respond(created[0], Answer.YES)
+    answers.respond(created[1], Answer.NO)
     db.session.commit()
     page = client.get(f"/evenemang/{event.id}").get_data(as_text=True)
     assert "Skicka påminnelse till dem som inte svarat (2)" in page

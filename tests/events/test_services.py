@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from crm.events import invitations, services
+from crm.events import answers, attendance, invitations, services
 from crm.events.models import Answer, Attendance, EventKind, EventStatus
 from crm.events.series import Frequency, SeriesRule
 from crm.extensions import db
@@ -80,7 +80,7 @@ def test_answer_counts_keep_walk_ins_apart(app, factories):
     event = factories.event()
     factories.invitation(event, answer=Answer.YES, attendance=Attendance.ATTENDED)
     factories.invitation(event)
-    services.add_walk_in(event, "Gäst Utan Inbjudan", "gast@example.se")
+    attendance.add_walk_in(event, "Gäst Utan Inbjudan", "gast@example.se")
 
     counts = services.answer_counts(event)
 
@@ -101,21 +101,21 @@ def test_dietary_counts_only_those_with_a_place(app, factories):
 def test_attendance_rules(app, factories):
     future = factories.event(start=datetime(2030, 1, 10, 7, 30))
     invitation = factories.invitation(future, answer=Answer.YES)
-    services.mark_attendance(invitation, Attendance.ATTENDED)
+    attendance.mark_attendance(invitation, Attendance.ATTENDED)
     assert future.status == EventStatus.PLANNED  # ticked at the door before the start: not yet held
     with pytest.raises(services.AttendanceNotOpen):
-        services.close_attendance(future)
+        attendance.close_attendance(future)
     cancelled = factories.event(status=EventStatus.CANCELLED)
     with pytest.raises(services.EventIsCancelled):
-        services.mark_attendance(factories.invitation(cancelled), Attendance.ATTENDED)
+        attendance.mark_attendance(factories.invitation(cancelled), Attendance.ATTENDED)
     with pytest.raises(services.EventIsCancelled):
-        services.add_walk_in(cancelled, "Sen Gäst", None)
+        attendance.add_walk_in(cancelled, "Sen Gäst", None)
 
 
 def test_no_reminders_once_answers_are_closed(app, factories):
     event = factories.event(start=datetime(2030, 1, 10, 7, 30), registration_deadline=utcnow() - timedelta(days=1))
     factories.invitation(event)
-    assert invitations.remind_unanswered(event) == 0
+    assert answers.remind_unanswered(event) == 0
     assert outbox("rsvp-reminder:") == []
 
 

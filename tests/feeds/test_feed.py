@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from crm.auth.models import Role
-from crm.events.invitations import cancel_event, respond
+from crm.events.answers import respond
+from crm.events.invitations import cancel_event
 from crm.events.models import Answer, EventStatus
 from crm.extensions import db
 from crm.feeds.models import FeedKind, FeedToken

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from crm.events import participation
 from crm.events.models import Answer, Attendance, EventStatus
 from crm.extensions import db
-from crm.networks import participation
 from crm.timeutil import utcnow
 from tests.networks.helpers import section, stockholm_wall_clock
 

@@ -71,7 +71,7 @@ def test_the_page_lists_upcoming_and_past_events(client, login_as, factories):
 
 def test_an_event_link_appears_once_the_events_pages_exist(app, client, login_as, factories):
     """The page links `events.show` when that endpoint is served, and shows plain text before."""
-    from crm.networks.views import event_page_url
+    from crm.events.participation import event_page_url
 
     login_as("staff")
     network = factories.network()

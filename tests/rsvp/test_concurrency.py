@@ -12,7 +12,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from crm.events.invitations import respond
+from crm.events.answers import respond
 from crm.events.models import Answer, Event, Invitation
 from crm.events.tokens import token_for
 from crm.extensions import db

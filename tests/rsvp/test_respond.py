@@ -310,7 +310,7 @@ def test_opting_out_sets_the_contacts_flag_for_that_kind_of_mailing(client, fact
 
 
 def test_an_opted_out_contact_is_left_out_of_the_next_invitation(client, factories):
-    from crm.events.invitations import plan_invitations
+    from crm.events.invite_plan import plan_invitations
 
     contact = factories.contact()
     invitation = factories.invitation(factories.event(start=local_days_from_now(12)), contact)
