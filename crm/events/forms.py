@@ -129,6 +129,20 @@ class EventFields(FlaskForm):
             "asks_dietary": bool(self.asks_dietary.data),
         }
 
+    def _deadline_on(self, day: date, starts_at: datetime | None, refused_on) -> bool:
+        """Set `deadline` from the deadline time on `day`; False with a message if it is missing, falls in the
+        spring-forward gap or comes after `starts_at` (that message on `refused_on`)."""
+        if self.deadline_time.data is None:
+            self.deadline_time.errors.append(str(_l("Fyll i klockslaget för sista anmälan.")))
+            return False
+        self.deadline = utc_or_error(self.deadline_time, day)
+        if self.deadline is None:
+            return False
+        if starts_at is not None and self.deadline > starts_at:
+            refused_on.errors.append(str(services.DeadlineAfterStart.message))
+            return False
+        return True
+
 
 class EventForm(EventFields):
     day = day_field(_l("Datum"))
@@ -170,16 +184,7 @@ class EventForm(EventFields):
         if self.deadline_day.data is None:
             self.deadline = None
             return True
-        if self.deadline_time.data is None:
-            self.deadline_time.errors.append(str(_l("Fyll i klockslaget för sista anmälan.")))
-            return False
-        self.deadline = utc_or_error(self.deadline_time, self.deadline_day.data)
-        if self.deadline is None:
-            return False
-        if self.starts_at is not None and self.deadline > self.starts_at:
-            self.deadline_day.errors.append(str(services.DeadlineAfterStart.message))
-            return False
-        return True
+        return self._deadline_on(self.deadline_day.data, self.starts_at, refused_on=self.deadline_day)
 
     def to_data(self) -> services.EventData:
         return services.EventData(starts_at=self.starts_at, ends_at=self.ends_at,

@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
 from crm.events import services
-from crm.events.forms import EventFields, day_field, gap_message, time_field, utc_or_error
+from crm.events.forms import EventFields, day_field, gap_message, time_field
 from crm.events.series import (
     Frequency,
     SeriesRule,
@@ -173,18 +173,9 @@ class SeriesForm(EventFields):
                 self.deadline_days.errors.append(str(_l("Fyll i hur många dagar före träffen.")))
                 return False
             return True
-        if self.deadline_time.data is None:
-            self.deadline_time.errors.append(str(_l("Fyll i klockslaget för sista anmälan.")))
-            return False
         first_start = (self.chosen_times or self.times)[0][0]
         day = local(first_start).date() - timedelta(days=self.deadline_days.data)
-        self.deadline = utc_or_error(self.deadline_time, day)
-        if self.deadline is None:
-            return False
-        if self.deadline > first_start:
-            self.deadline_time.errors.append(str(services.DeadlineAfterStart.message))
-            return False
-        return True
+        return self._deadline_on(day, first_start, refused_on=self.deadline_time)
 
     def to_data(self) -> services.EventData:
         start, end = self.chosen_times[0]
