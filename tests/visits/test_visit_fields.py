@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from crm.calendar.identity import revision_columns
+from crm.visits import services
 from crm.visits.forms import VisitForm
 from crm.visits.models import Visit
-from crm.visits import services
 from crm.visits.services import VisitData
 
 
