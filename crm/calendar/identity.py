@@ -13,7 +13,7 @@ where it declares them, and registers the rule once:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from sqlalchemy import event, inspect
 
@@ -44,14 +44,12 @@ def revision_columns(model: type) -> tuple[str, ...]:
     return tuple(column.key for column in model.__table__.columns if column.info.get("calendar"))
 
 
-def keep_calendar_identity(model: type, columns: Iterable[str] | None = None, *,
-                           also: Callable[[object], bool] | None = None) -> None:
-    """Guard `model`'s `uid` and raise its `sequence` when a revision column (or `also`) changes.
+def keep_calendar_identity(model: type, *, also: Callable[[object], bool] | None = None) -> None:
+    """Guard `model`'s `uid` and raise its `sequence` when a column marked SHOWN_IN_CALENDARS (or `also`) changes.
 
-    The revision columns are those marked SHOWN_IN_CALENDARS unless `columns` names them.
     A SEQUENCE the code raised itself in the same flush (e.g. an explicit re-send) is kept as it is.
     """
-    columns = tuple(columns) if columns is not None else revision_columns(model)
+    columns = revision_columns(model)
     what = model.__name__.lower()
 
     @event.listens_for(model, "before_update")

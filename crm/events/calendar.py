@@ -22,8 +22,6 @@ from crm.calendar.ical import _name as cn_value
 from crm.calendar.identity import keep_calendar_identity
 from crm.events.models import Event, EventStatus, Invitation
 
-REVISION_COLUMNS = ("starts_at", "ends_at", "place", "link", "title")
-
 
 def _calendar_status_changed(target: Event) -> bool:
     """Whether STATUS in the calendar changes: CANCELLED or not. Planned → invited → held is internal;
@@ -34,7 +32,7 @@ def _calendar_status_changed(target: Event) -> bool:
     return (history.deleted[0] == EventStatus.CANCELLED) != (history.added[0] == EventStatus.CANCELLED)
 
 
-keep_calendar_identity(Event, REVISION_COLUMNS, also=_calendar_status_changed)
+keep_calendar_identity(Event, also=_calendar_status_changed)  # the columns marked SHOWN_IN_CALENDARS
 
 
 def organizer_address() -> tuple[str, str]:

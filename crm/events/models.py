@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.audit.mixins import Audited
-from crm.calendar.identity import new_uid
+from crm.calendar.identity import SHOWN_IN_CALENDARS, new_uid
 from crm.dbtypes import Labelled, UTCDateTime, str_enum
 from crm.extensions import db
 from crm.timeutil import utcnow
@@ -92,16 +92,18 @@ class Event(Audited, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(120), unique=True, default=new_uid)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
-    title: Mapped[str] = mapped_column(String(200))
+    # The columns marked SHOWN_IN_CALENDARS are what a calendar shows: a change to one raises the SEQUENCE
+    # (so does cancelling or reinstating, crm/events/calendar.py).
+    title: Mapped[str] = mapped_column(String(200), info=SHOWN_IN_CALENDARS)
     kind: Mapped[EventKind] = mapped_column(str_enum(EventKind))
     status: Mapped[EventStatus] = mapped_column(str_enum(EventStatus), default=EventStatus.PLANNED)
     network_id: Mapped[Optional[int]] = mapped_column(ForeignKey("networks.id", ondelete="SET NULL"), index=True)
     series_id: Mapped[Optional[int]] = mapped_column(ForeignKey("event_series.id", ondelete="SET NULL"), index=True)
     organizer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    place: Mapped[str] = mapped_column(String(300), default="")
-    link: Mapped[str] = mapped_column(String(500), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), info=SHOWN_IN_CALENDARS)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), info=SHOWN_IN_CALENDARS)
+    place: Mapped[str] = mapped_column(String(300), default="", info=SHOWN_IN_CALENDARS)
+    link: Mapped[str] = mapped_column(String(500), default="", info=SHOWN_IN_CALENDARS)
     description: Mapped[str] = mapped_column(Text, default="")
     capacity: Mapped[Optional[int]]
     # Places given to "ja" answers; changed only by conditional UPDATEs so two answers can't both take the last.

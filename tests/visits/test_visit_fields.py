@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crm.calendar.identity import revision_columns
+from crm.events.models import Event
 from crm.visits import services
 from crm.visits.forms import VisitForm
 from crm.visits.models import Visit
@@ -11,6 +12,7 @@ from crm.visits.services import VisitData
 
 def test_the_columns_a_calendar_shows_are_marked_on_the_model():
     assert revision_columns(Visit) == ("company_id", "kind", "status", "starts_at", "ends_at", "place")
+    assert revision_columns(Event) == ("title", "starts_at", "ends_at", "place", "link")
 
 
 def test_every_plain_field_has_the_same_name_on_the_form_and_the_model(app):
