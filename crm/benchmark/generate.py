@@ -6,7 +6,7 @@ invitations. Everything is dated relative to a reference day (`--today`), never 
 same seed and day give the same rows.
 
 Rows are written as the company import writes them: SQLAlchemy Core executemany in chunks, with ids
-taken beforehand (`crm.imports.services`), one transaction per table group. Every column the ORM
+taken beforehand (`crm.imports.writer`), one transaction per table group. Every column the ORM
 would fill is filled here (name keys, calendar UIDs and SEQUENCE, RSVP keys, places taken, created
 and updated times). The audit log is not written for generated rows: they were never "changed" by
 anyone, and writing a million audit entries would only measure the audit table.
