@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from crm.auth.access import roles_required
@@ -13,8 +13,7 @@ from crm.auth.models import Role
 from crm.companies import bp, contacts_bp, services
 from crm.companies.forms import CompanyLinkForm, ContactForm, NewContactForCompanyForm
 from crm.companies.models import Company, CompanyContact, ContactPerson
-from crm.companies.search import _contacts_matching, _id_in, as_typed, typed_swedish_words
-from crm.dbtypes import swedish
+from crm.companies.search import FIND_LIMIT, contact_query, find_contacts
 from crm.extensions import db
 from crm.panels import panels
 from crm.text import fold
@@ -22,28 +21,6 @@ from crm.text import fold
 READERS = (Role.STAFF, Role.ORGANIZER)
 WRITERS = (Role.STAFF,)
 CONTACT_ROLES = ["VD", "Ägare", "HR", "Inköp", "Platschef", "Ekonomichef", "Marknadschef", "Styrelseledamot"]
-
-
-def contact_query(q: str):
-    query = select(ContactPerson).options(
-        selectinload(ContactPerson.company_links).selectinload(CompanyContact.company)
-    )
-    if q:
-        folded = fold(q)
-        typed = typed_swedish_words(q)  # an å, ä or ö typed must be there as typed
-        query = query.where(
-            or_(
-                and_(ContactPerson.name_key.like(f"%{folded}%"), as_typed(ContactPerson.name, typed)),
-                ContactPerson.email.like(f"%{q.strip().lower()}%"),
-                exists().where(
-                    CompanyContact.contact_id == ContactPerson.id,
-                    CompanyContact.company_id == Company.id,
-                    Company.name_key.like(f"%{folded}%"),
-                    as_typed(Company.name, typed),
-                ),
-            )
-        )
-    return query.order_by(swedish(ContactPerson.name), ContactPerson.id)
 
 
 @contacts_bp.route("/")
@@ -100,21 +77,6 @@ def new_contact(company_id: int):
     return render_template(
         "contacts/form.html", form=form, contact=None, company=company, existing=existing, roles=CONTACT_ROLES
     )
-
-
-FIND_LIMIT = 20
-
-
-def find_contacts(q: str, limit: int = FIND_LIMIT) -> list[ContactPerson]:
-    """Contact persons whose name or e-mail address holds `q`, through the search indexes, by name."""
-    query = (
-        select(ContactPerson)
-        .where(_id_in(ContactPerson.id, _contacts_matching(fold(q), q.lower())))
-        .options(selectinload(ContactPerson.company_links).selectinload(CompanyContact.company))
-        .order_by(swedish(ContactPerson.name), ContactPerson.id)
-        .limit(limit + 1)
-    )
-    return list(db.session.execute(query).scalars())
 
 
 @bp.route("/<int:company_id>/kontaktpersoner/sok")

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import Select, and_, any_, asc, case, column, desc, exists, func, or_, select, table, true, union
+from sqlalchemy.orm import selectinload
 
 from crm.companies.models import Company, CompanyContact, CompanySni, ContactPerson, Tag, company_tags
 from crm.dbtypes import swedish
@@ -271,3 +272,43 @@ def company_query(filters: CompanyFilters) -> Select:
     # from the index.
     ordered = direction(column) if filters.sort == "namn" else direction(column).nulls_last()
     return query.order_by(ordered, direction(Company.id))
+
+
+# --- Contact persons ---------------------------------------------------------------------------
+
+
+def contact_query(q: str):
+    query = select(ContactPerson).options(
+        selectinload(ContactPerson.company_links).selectinload(CompanyContact.company)
+    )
+    if q:
+        folded = fold(q)
+        typed = typed_swedish_words(q)  # an å, ä or ö typed must be there as typed
+        query = query.where(
+            or_(
+                and_(ContactPerson.name_key.like(f"%{folded}%"), as_typed(ContactPerson.name, typed)),
+                ContactPerson.email.like(f"%{q.strip().lower()}%"),
+                exists().where(
+                    CompanyContact.contact_id == ContactPerson.id,
+                    CompanyContact.company_id == Company.id,
+                    Company.name_key.like(f"%{folded}%"),
+                    as_typed(Company.name, typed),
+                ),
+            )
+        )
+    return query.order_by(swedish(ContactPerson.name), ContactPerson.id)
+
+
+FIND_LIMIT = 20
+
+
+def find_contacts(q: str, limit: int = FIND_LIMIT) -> list[ContactPerson]:
+    """Contact persons whose name or e-mail address holds `q`, through the search indexes, by name."""
+    query = (
+        select(ContactPerson)
+        .where(_id_in(ContactPerson.id, _contacts_matching(fold(q), q.lower())))
+        .options(selectinload(ContactPerson.company_links).selectinload(CompanyContact.company))
+        .order_by(swedish(ContactPerson.name), ContactPerson.id)
+        .limit(limit + 1)
+    )
+    return list(db.session.execute(query).scalars())

@@ -12,11 +12,7 @@ from datetime import datetime
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import and_, func, or_, select
-from wtforms import RadioField, SelectMultipleField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, InputRequired, Length
 
 from crm import logredact
 from crm.auth.access import public
@@ -24,7 +20,8 @@ from crm.events import answers, invitations
 from crm.events.calendar import location
 from crm.events.invite_plan import MAILING_KIND
 from crm.events.models import Answer, Event, EventStatus, Invitation
-from crm.events.services import DIETARY_CHOICES, save_dietary
+from crm.events.rsvp_forms import AnswerForm, ConfirmForm
+from crm.events.services import save_dietary
 from crm.events.tokens import invitation_for
 from crm.extensions import db
 from crm.timeutil import local, utcnow
@@ -32,42 +29,11 @@ from crm.timeutil import local, utcnow
 bp = Blueprint("rsvp", __name__)
 bp.record_once(lambda state: logredact.install(state.app))
 
-ANSWER_CHOICES = {  # the answer as the invitee gives it on the form
-    Answer.YES: _l("Ja, jag kommer"),
-    Answer.NO: _l("Nej, jag kan inte"),
-    Answer.MAYBE: _l("Kanske"),
-}
 MAILING_LABELS = {
     "breakfasts": _l("frukostmöten"),
     "procurement": _l("informationsmöten inför upphandlingar"),
     "networks": _l("nätverksträffar, temamöten och workshoppar"),
 }
-OTHER_MAX = 300
-
-
-class AnswerForm(FlaskForm):
-    answer = RadioField(
-        _l("Kommer du?"),
-        choices=[SelectChoice(answer.value, label) for answer, label in ANSWER_CHOICES.items()],
-        validate_choice=False,
-        validators=[InputRequired(_l("Välj ett svar.")),
-                    AnyOf([answer.value for answer in Answer], message=_l("Välj ett svar."))],
-    )
-    dietary = SelectMultipleField(
-        _l("Specialkost eller allergi"),
-        choices=[SelectChoice(value, label) for value, label in DIETARY_CHOICES.items()],
-        validate_choice=False,
-        description=_l("Frivilligt. Arrangören ser bara hur många som behöver varje slags kost, inte vem. "
-                       "Uppgifterna raderas efter träffen."),
-    )
-    other = TextAreaField(
-        _l("Beskriv annan specialkost eller allergi"),
-        validators=[Length(max=OTHER_MAX, message=_l("Skriv högst %(max)d tecken.", max=OTHER_MAX))],
-    )
-
-
-class ConfirmForm(FlaskForm):
-    pass
 
 
 @bp.after_request

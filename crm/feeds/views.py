@@ -11,31 +11,23 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import HiddenField
-from wtforms.validators import AnyOf, DataRequired
 
 from crm import logredact
 from crm.auth.access import acting_user, any_user, public, roles_required
 from crm.extensions import db
 from crm.feeds import bp, services
+from crm.feeds.forms import FeedActionForm
 from crm.feeds.models import FeedKind
 from crm.networks.models import Network
 from crm.timeutil import utcnow
 
 bp.record_once(lambda state: logredact.install(state.app))
 
-ACTIONS = ("skapa", "aterkalla")
 KIND_HINTS = {
     FeedKind.MINE: _l("Besök du deltar i och träffar du är ansvarig för."),
     FeedKind.TEAM: _l("Alla bokade och genomförda besök och alla träffar."),
     FeedKind.NETWORK: _l("Nätverkets träffar, även inställda (de visas som inställda i 30 dagar)."),
 }
-
-
-class FeedActionForm(FlaskForm):
-    kind = HiddenField(validators=[DataRequired()])
-    action = HiddenField(validators=[DataRequired(), AnyOf(ACTIONS)])
 
 
 @bp.after_request

@@ -140,3 +140,9 @@ class ConfirmForm(FlaskForm):
                     "eller kryssa i att raderna med fel ska hoppas över."
                 )
             )
+
+
+class RetryForm(FlaskForm):
+    """Queue a failed import again (the form is its CSRF token and a button)."""
+
+    submit = SubmitField(_l("Försök igen"))

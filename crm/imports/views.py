@@ -6,9 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import SubmitField
 
 from crm.auth.access import roles_required
 from crm.auth.models import Role
@@ -16,7 +14,7 @@ from crm.companies.columns import COLUMNS_BY_KEY
 from crm.companies.models import SniVersion
 from crm.extensions import db
 from crm.imports import bp, files, jobs, planning, services
-from crm.imports.forms import ConfirmForm, UploadForm, mapping_form
+from crm.imports.forms import ConfirmForm, RetryForm, UploadForm, mapping_form
 from crm.imports.models import ImportJob, ImportStatus
 
 IMPORTERS = (Role.STAFF,)  # and admins, who may do everything
@@ -29,12 +27,6 @@ STATUS_LABELS = {
     ImportStatus.DONE: _l("Klar"),
     ImportStatus.FAILED: _l("Misslyckades"),
 }
-
-
-class RetryForm(FlaskForm):
-    """Queue a failed import again (the form is its CSRF token and a button)."""
-
-    submit = SubmitField(_l("Försök igen"))
 
 
 def _editable_job_or_redirect(import_job_id: int) -> tuple[ImportJob, Response | None]:

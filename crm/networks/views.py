@@ -13,9 +13,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from crm.auth.access import roles_required
 from crm.auth.models import Role
 from crm.companies.ad_block import ad_blocked_companies
-from crm.companies.contacts import contact_query
 from crm.companies.models import CompanyContact, ContactPerson
-from crm.companies.search import CompanyFilters
+from crm.companies.search import CompanyFilters, contact_query
 from crm.companies.views import _filter_choices as company_filter_choices
 from crm.extensions import db
 from crm.networks import bp, services

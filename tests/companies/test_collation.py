@@ -154,7 +154,7 @@ def test_the_sorted_company_list_reads_the_swedish_name_index(app, swedish_compa
 
 
 def test_the_contact_list_reads_the_swedish_name_index(app):
-    from crm.companies.contacts import contact_query
+    from crm.companies.search import contact_query
 
     plan = _plan(contact_query("").limit(25))
     db.session.rollback()
