@@ -8,23 +8,55 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import delete, update
+from sqlalchemy import text
 
 from crm import create_app
 from crm.extensions import db
 from tests.support.factories import Factories
 from tests.support.pgserver import PostgresServer
 from tests.support.queries import count_queries as _count_queries
+from tests.support.shared_app import SharedApp
 
 PASSWORD = "rätt-lösenord-123"
 
 
 def pytest_addoption(parser):
     parser.addoption("--db", choices=["sqlite", "postgresql"], default="sqlite", help="Database to run the suite on.")
+    parser.addoption(
+        "--all-tests", action="store_true",
+        help="With --db=postgresql, also run the tests that use no database (left out by default: see below).",
+    )
 
 
 def pytest_report_header(config):
+    if _leaves_out_database_free_tests(config):
+        return "database: postgresql (tests that use no database are left out; they run with --db=sqlite)"
     return f"database: {config.getoption('--db')}"
+
+
+def _leaves_out_database_free_tests(config) -> bool:
+    return config.getoption("--db") == "postgresql" and not config.getoption("--all-tests")
+
+
+def uses_database(item) -> bool:
+    """Whether the test reaches the database under test: through `database_url` (app, client, migrated, ...)."""
+    return "database_url" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config, items):
+    """The PostgreSQL pass leaves out the tests that never touch the database under test.
+
+    Every test that uses the database gets it through the `database_url` fixture (`app`, `client`,
+    `factories`, `migrated` all depend on it), so those run on both databases. The rest (parsers, forms,
+    configuration, processes on SQLite files of their own) would do the same work twice: they run once,
+    in the SQLite pass. `--all-tests` runs them on PostgreSQL too.
+    """
+    if not _leaves_out_database_free_tests(config):
+        return
+    kept = [item for item in items if uses_database(item)]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if not uses_database(item)])
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")
@@ -66,14 +98,23 @@ def migrated(database_url):
 
 def empty_database() -> None:
     db.session.rollback()
+    dialect = db.session.get_bind().dialect
+    quote = dialect.identifier_preparer.quote
     # A row pointing at another of its table (a new version at the one it supersedes, ON DELETE RESTRICT)
     # would stop a table-wide delete: let go of those links first.
-    for table in db.metadata.sorted_tables:
-        for key in table.foreign_keys:
-            if key.column.table is table and key.parent.nullable:
-                db.session.execute(update(table).values({key.parent.name: None}))
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(delete(table))
+    statements = [
+        f"UPDATE {quote(table.name)} SET {quote(key.parent.name)} = NULL"
+        for table in db.metadata.sorted_tables
+        for key in table.foreign_keys
+        if key.column.table is table and key.parent.nullable
+    ]
+    statements += [f"DELETE FROM {quote(table.name)}" for table in reversed(db.metadata.sorted_tables)]
+    if dialect.name == "postgresql":
+        # One round trip to the server instead of one per table.
+        db.session.execute(text(";\n".join(statements)))
+    else:
+        for statement in statements:
+            db.session.execute(text(statement))
     db.session.commit()
 
 
@@ -89,10 +130,26 @@ class IsolatedClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
-@pytest.fixture
-def app(migrated):
+def _testing_app():
     app = create_app("testing")
     app.test_client_class = IsolatedClient
+    return app
+
+
+@pytest.fixture(scope="session")
+def _shared_app(migrated):
+    """The app the tests share (see tests/support/shared_app.py), on the migrated database."""
+    shared = SharedApp(_testing_app)
+    try:
+        yield shared
+    finally:
+        shared.discard()
+
+
+@pytest.fixture
+def app(_shared_app):
+    """The app, in an app context, on an empty database with the settings of "testing"."""
+    app = _shared_app.get()
     with app.app_context():
         try:
             yield app
@@ -101,6 +158,7 @@ def app(migrated):
             empty_database()
             db.session.remove()
             db.engine.dispose()
+    _shared_app.reset()
 
 
 @pytest.fixture

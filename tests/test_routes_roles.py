@@ -10,11 +10,13 @@ from flask import Flask, url_for
 from sqlalchemy import select
 
 from crm.auth.access import check_all_views_declared, public
+from crm.auth.models import User
 from crm.extensions import db
 from crm.mail.models import OutboxMessage
 from crm.mail.outbox import queue
 from crm.networks.models import Network
 from tests.conftest import login
+from tests.support.snapshot import Snapshot
 
 ROLES = ("admin", "staff", "organizer", "politician")
 ALL = frozenset(ROLES)
@@ -161,6 +163,38 @@ def test_every_route_is_listed(app):
 @pytest.fixture
 def sample_values(app, factories, users, tmp_path):
     """A value for every URL parameter the app's routes take."""
+    return _sample_values(app, factories, users, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def _route_samples() -> dict:
+    """The route × role cases' sample data once built: {"snapshot": ..., "users": ..., "values": ...}."""
+    return {}
+
+
+@pytest.fixture
+def route_samples(app, factories, tmp_path, _route_samples) -> tuple[dict, dict]:
+    """One committed user per role and the sample values, for one route × role case.
+
+    The first case builds them as `users` and `sample_values` do; every later case gets the same rows
+    (and uploaded files) back from a snapshot, the ids and tokens unchanged.
+    """
+    folder = tmp_path / "imports"
+    if not _route_samples:
+        users = {role: factories.user(role=role) for role in ROLES}
+        db.session.commit()
+        values = _sample_values(app, factories, users, tmp_path)
+        _route_samples.update(
+            snapshot=Snapshot.take(folder), users={role: user.id for role, user in users.items()}, values=values
+        )
+    else:
+        app.config["IMPORT_FOLDER"] = str(folder)
+        _route_samples["snapshot"].restore(folder)
+    users = {role: db.session.get(User, user_id) for role, user_id in _route_samples["users"].items()}
+    return users, dict(_route_samples["values"])
+
+
+def _sample_values(app, factories, users, tmp_path) -> dict:
     from tests.imports.helpers import csv_bytes, upload_job
 
     app.config["IMPORT_FOLDER"] = str(tmp_path / "imports")
@@ -244,7 +278,8 @@ def _requests(app: Flask, endpoint: str, values: dict):
 
 @pytest.mark.parametrize("who", [None, *ROLES])
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
-def test_route_answers_by_role(app, client, users, sample_values, endpoint, who):
+def test_route_answers_by_role(app, client, route_samples, endpoint, who):
+    users, sample_values = route_samples
     if who is not None:
         login(client, users[who])
     allowed = ROUTES[endpoint]
