@@ -7,25 +7,33 @@ out belongs to a process that stopped: the next sweep marks it failed, and it ca
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any, Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm.dbtypes import UTCDateTime, str_enum
+from crm.dbtypes import Labelled, UTCDateTime, str_enum
 from crm.extensions import db
 from crm.timeutil import utcnow
 
 
-class ImportStatus(enum.StrEnum):
+class ImportStatus(Labelled):
     UPLOADED = "uppladdad"
     QUEUED = "koad"
     RUNNING = "pagar"
     DONE = "klar"
     FAILED = "misslyckad"
 
+
+ImportStatus.set_labels({
+    ImportStatus.UPLOADED: _l("Inte startad"),
+    ImportStatus.QUEUED: _l("I kö"),
+    ImportStatus.RUNNING: _l("Pågår"),
+    ImportStatus.DONE: _l("Klar"),
+    ImportStatus.FAILED: _l("Misslyckades"),
+})
 
 class ImportJob(db.Model):
     __tablename__ = "import_jobs"

@@ -20,13 +20,6 @@ from crm.imports.models import ImportJob, ImportStatus
 IMPORTERS = (Role.STAFF,)  # and admins, who may do everything
 PREVIEW_LIMIT = 500  # rows of errors and of matches listed on the preview page
 DELIMITER_LABELS = {";": _l("semikolon"), ",": _l("komma"), "\t": _l("tabb")}
-STATUS_LABELS = {
-    ImportStatus.UPLOADED: _l("Inte startad"),
-    ImportStatus.QUEUED: _l("I kö"),
-    ImportStatus.RUNNING: _l("Pågår"),
-    ImportStatus.DONE: _l("Klar"),
-    ImportStatus.FAILED: _l("Misslyckades"),
-}
 
 
 def _editable_job_or_redirect(import_job_id: int) -> tuple[ImportJob, Response | None]:
@@ -52,7 +45,7 @@ def upload():
         db.session.commit()
         return redirect(url_for("imports.mapping", import_job_id=job.id))
     jobs = db.session.execute(services.recent_jobs()).scalars().all()
-    return render_template("imports/upload.html", form=form, jobs=jobs, status_labels=STATUS_LABELS)
+    return render_template("imports/upload.html", form=form, jobs=jobs)
 
 
 @bp.route("/<int:import_job_id>/kolumner", methods=["GET", "POST"])
@@ -105,7 +98,6 @@ def status(import_job_id: int):
         job=job,
         progress=progress,
         ImportStatus=ImportStatus,
-        status_labels=STATUS_LABELS,
         refresh=waiting and request.args.get("uppdatera") != "nej",
         waiting=waiting,
         retry_form=RetryForm() if restartable else None,
