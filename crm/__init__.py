@@ -77,7 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.auditlog import bp as audit_bp
     from crm.auth import bp as auth_bp
     from crm.companies import bp as companies_bp
-    from crm.companies import contacts_bp
+    from crm.contacts import bp as contacts_bp
     from crm.events import bp as events_bp
     from crm.events import rsvp_bp
     from crm.followups import bp as followups_bp

@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import func, select, update
 
@@ -16,7 +15,6 @@ from crm.companies.models import (
     CompanyContact,
     CompanySni,
     CompanyStatus,
-    ContactPerson,
     SniVersion,
     Tag,
 )
@@ -77,26 +75,6 @@ def save_company(company: Company, data: dict) -> Company:
     db.session.add(company)
     db.session.flush()
     return company
-
-
-def save_contact(contact: ContactPerson, data: dict) -> ContactPerson:
-    contact.name = data["name"].strip()
-    contact.email = data.get("email") or None
-    contact.phone = (data.get("phone") or "").strip() or None
-    for field in ("opt_out_networks", "opt_out_breakfasts", "opt_out_procurement", "objection"):
-        setattr(contact, field, bool(data.get(field)))
-    db.session.add(contact)
-    db.session.flush()
-    return contact
-
-
-def link_contact(company: Company, contact: ContactPerson, role: str | None, start: date | None,
-                 end: date | None) -> CompanyContact:
-    link = CompanyContact(company=company, contact=contact, role=(role or "").strip() or None,
-                          start_date=start, end_date=end)
-    db.session.add(link)
-    db.session.flush()
-    return link
 
 
 # --- Duplicates -----------------------------------------------------------------------------

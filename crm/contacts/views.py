@@ -10,10 +10,10 @@ from sqlalchemy.orm import selectinload
 
 from crm.auth.access import roles_required
 from crm.auth.models import Role
-from crm.companies import bp, contacts_bp, services
-from crm.companies.forms import CompanyLinkForm, ContactForm, NewContactForCompanyForm
 from crm.companies.models import Company, CompanyContact, ContactPerson
 from crm.companies.search import FIND_LIMIT, contact_query, find_contacts
+from crm.contacts import bp, services
+from crm.contacts.forms import CompanyLinkForm, ContactForm, NewContactForCompanyForm
 from crm.extensions import db
 from crm.panels import panels
 from crm.text import fold
@@ -23,7 +23,7 @@ WRITERS = (Role.STAFF,)
 CONTACT_ROLES = ["VD", "Ägare", "HR", "Inköp", "Platschef", "Ekonomichef", "Marknadschef", "Styrelseledamot"]
 
 
-@contacts_bp.route("/")
+@bp.route("/kontaktpersoner/")
 @roles_required(*READERS)
 def index():
     q = (request.args.get("q") or "").strip()
@@ -31,7 +31,7 @@ def index():
     return render_template("contacts/index.html", page=page, q=q, can_write=current_user.has_role(*WRITERS))
 
 
-@contacts_bp.route("/<int:contact_id>")
+@bp.route("/kontaktpersoner/<int:contact_id>")
 @roles_required(*READERS)
 def detail(contact_id: int):
     contact = db.get_or_404(
@@ -45,7 +45,7 @@ def detail(contact_id: int):
     )
 
 
-@contacts_bp.route("/<int:contact_id>/redigera", methods=["GET", "POST"])
+@bp.route("/kontaktpersoner/<int:contact_id>/redigera", methods=["GET", "POST"])
 @roles_required(*WRITERS)
 def edit(contact_id: int):
     contact = db.get_or_404(ContactPerson, contact_id)
@@ -58,7 +58,7 @@ def edit(contact_id: int):
     return render_template("contacts/form.html", form=form, contact=contact, company=None)
 
 
-@bp.route("/<int:company_id>/kontaktpersoner/ny", methods=["GET", "POST"])
+@bp.route("/foretag/<int:company_id>/kontaktpersoner/ny", methods=["GET", "POST"])
 @roles_required(*WRITERS)
 def new_contact(company_id: int):
     company = db.get_or_404(Company, company_id)
@@ -79,7 +79,7 @@ def new_contact(company_id: int):
     )
 
 
-@bp.route("/<int:company_id>/kontaktpersoner/sok")
+@bp.route("/foretag/<int:company_id>/kontaktpersoner/sok")
 @roles_required(*WRITERS)
 def find_contact(company_id: int):
     """Find an existing contact person to link to this company: a search and a "Koppla" button per match."""
@@ -92,7 +92,7 @@ def find_contact(company_id: int):
     )
 
 
-@bp.route("/<int:company_id>/kontaktpersoner/<int:contact_id>/koppla", methods=["GET", "POST"])
+@bp.route("/foretag/<int:company_id>/kontaktpersoner/<int:contact_id>/koppla", methods=["GET", "POST"])
 @roles_required(*WRITERS)
 def link_contact(company_id: int, contact_id: int):
     """Give an existing contact person a role at this company as well."""
@@ -108,7 +108,7 @@ def link_contact(company_id: int, contact_id: int):
                            roles=CONTACT_ROLES)
 
 
-@contacts_bp.route("/roll/<int:link_id>", methods=["GET", "POST"])
+@bp.route("/kontaktpersoner/roll/<int:link_id>", methods=["GET", "POST"])
 @roles_required(*WRITERS)
 def edit_link(link_id: int):
     link = db.get_or_404(CompanyContact, link_id)
