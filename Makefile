@@ -35,15 +35,33 @@ run: $(VENV)/.installed translations
 system-deps:
 	bash scripts/install-system-deps.sh
 
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider
+TEST_LOGS := .pytest_cache/logs
+
+# The SQLite and the PostgreSQL pass run at the same time, each writing its own log (TEST_LOGS/<db>.log).
+# Printed at the end: each pass's summary line, and the whole log of a pass that failed. Fails if either fails.
+# The PostgreSQL pass leaves out the tests that use no database and the browser sweeps of markup (axe, layout,
+# menu); both run in the SQLite pass (see pytest_collection_modifyitems in tests/conftest.py; `--all-tests`
+# runs them on PostgreSQL too). Every other test, browser flows included, runs on both databases.
 test: system-deps $(VENV)/.installed-dev translations
-	$(BIN)/pytest -q -p no:cacheprovider --db=sqlite
-	$(BIN)/pytest -q -p no:cacheprovider --db=postgresql
+	@mkdir -p $(TEST_LOGS)
+	@echo "pytest --db=sqlite and --db=postgresql at the same time; logs in $(TEST_LOGS)/"
+	@$(PYTEST) --db=sqlite > $(TEST_LOGS)/sqlite.log 2>&1 & sqlite=$$!; \
+	$(PYTEST) --db=postgresql > $(TEST_LOGS)/postgresql.log 2>&1 & postgresql=$$!; \
+	wait $$sqlite; sqlite_status=$$?; wait $$postgresql; postgresql_status=$$?; \
+	for pass in sqlite postgresql; do \
+	  status=$${pass}_status; \
+	  if [ "$${!status}" -ne 0 ]; then echo "=== $$pass: FAILED ($(TEST_LOGS)/$$pass.log) ==="; cat $(TEST_LOGS)/$$pass.log; fi; \
+	done; \
+	echo "sqlite:     $$(tail -n 1 $(TEST_LOGS)/sqlite.log)"; \
+	echo "postgresql: $$(tail -n 1 $(TEST_LOGS)/postgresql.log)"; \
+	[ $$sqlite_status -eq 0 ] && [ $$postgresql_status -eq 0 ]
 
 test-sqlite: $(VENV)/.installed-dev translations
-	$(BIN)/pytest -q -p no:cacheprovider --db=sqlite
+	$(PYTEST) --db=sqlite
 
 test-postgresql: $(VENV)/.installed-dev translations
-	$(BIN)/pytest -q -p no:cacheprovider --db=postgresql
+	$(PYTEST) --db=postgresql
 
 # Generated data at SCALE (1.0 = 100,000 companies) on SQLite and PostgreSQL; see BENCHMARKS.md.
 bench: system-deps $(VENV)/.installed-dev translations

@@ -24,18 +24,27 @@ def pytest_addoption(parser):
     parser.addoption("--db", choices=["sqlite", "postgresql"], default="sqlite", help="Database to run the suite on.")
     parser.addoption(
         "--all-tests", action="store_true",
-        help="With --db=postgresql, also run the tests that use no database (left out by default: see below).",
+        help="With --db=postgresql, also run the browser sweeps of markup and the tests that use no database (left "
+             "out by default: see pytest_collection_modifyitems in tests/conftest.py).",
     )
 
 
 def pytest_report_header(config):
-    if _leaves_out_database_free_tests(config):
-        return "database: postgresql (tests that use no database are left out; they run with --db=sqlite)"
+    if _leaves_out_sqlite_only_tests(config):
+        return ("database: postgresql (the browser sweeps of markup and the tests that use no database are left "
+                "out; they run with --db=sqlite, or add --all-tests)")
     return f"database: {config.getoption('--db')}"
 
 
-def _leaves_out_database_free_tests(config) -> bool:
+def _leaves_out_sqlite_only_tests(config) -> bool:
     return config.getoption("--db") == "postgresql" and not config.getoption("--all-tests")
+
+
+# Browser tests that check markup (accessibility, layout, navigation) of pages, not what is stored.
+MARKUP_SWEEPS = frozenset(
+    Path(__file__).parent / "browser" / name
+    for name in ("test_axe_sweep.py", "test_accessibility.py", "test_layout_375.py", "test_nav.py")
+)
 
 
 def uses_database(item) -> bool:
@@ -43,20 +52,30 @@ def uses_database(item) -> bool:
     return "database_url" in getattr(item, "fixturenames", ())
 
 
-def pytest_collection_modifyitems(config, items):
-    """The PostgreSQL pass leaves out the tests that never touch the database under test.
+def runs_on_sqlite_only(item) -> bool:
+    """A test that uses no database, or a browser sweep of markup: the PostgreSQL pass leaves it out."""
+    return not uses_database(item) or Path(item.path) in MARKUP_SWEEPS
 
-    Every test that uses the database gets it through the `database_url` fixture (`app`, `client`,
-    `factories`, `migrated` all depend on it), so those run on both databases. The rest (parsers, forms,
-    configuration, processes on SQLite files of their own) would do the same work twice: they run once,
-    in the SQLite pass. `--all-tests` runs them on PostgreSQL too.
+
+def pytest_collection_modifyitems(config, items):
+    """The PostgreSQL pass (`make test` runs it next to the SQLite pass) leaves out two kinds of test.
+
+    - Tests that never touch the database under test. Every test that does gets it through the
+      `database_url` fixture (`app`, `client`, `factories`, `migrated` all depend on it). The rest
+      (parsers, forms, configuration, processes on SQLite files of their own) would only repeat their work.
+    - The browser sweeps of markup (MARKUP_SWEEPS: axe, the 375 px layout, the menu): Chromium checks
+      the HTML and CSS of pages, the slowest tests of all. Every page they open answers on both databases
+      in the route × role and page tests. The browser tests of flows (signing in, answering an
+      invitation, booking a visit: data written through the pages) run on both databases.
+
+    `--all-tests` runs everything on PostgreSQL too.
     """
-    if not _leaves_out_database_free_tests(config):
+    if not _leaves_out_sqlite_only_tests(config):
         return
-    kept = [item for item in items if uses_database(item)]
-    if len(kept) < len(items):
-        config.hook.pytest_deselected(items=[item for item in items if not uses_database(item)])
-        items[:] = kept
+    left_out = [item for item in items if runs_on_sqlite_only(item)]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not runs_on_sqlite_only(item)]
 
 
 @pytest.fixture(scope="session")
