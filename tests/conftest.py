@@ -1,4 +1,9 @@
-"""Fixtures: a migrated database per run (SQLite or a real PostgreSQL), emptied after each test."""
+"""Fixtures: a migrated database per run (SQLite or a real PostgreSQL), emptied after each test, and one app
+for the run's tests (tests/support/shared_app.py), its settings put back after each test.
+
+The app is made once, so the environment (CRM_*) is read once: a test that needs other settings sets
+them in `app.config`, or makes an app of its own with `create_app`.
+"""
 
 from __future__ import annotations
 
