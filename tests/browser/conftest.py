@@ -14,7 +14,6 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD
-from tests.support.pgserver import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -46,7 +45,7 @@ def live_server(app) -> Iterator[str]:
     Real CSRF tokens are checked: the browser has to send the ones the pages hand out.
     """
     app.config["WTF_CSRF_ENABLED"] = True
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)  # the system picks a free port as it binds
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:

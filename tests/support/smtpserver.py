@@ -65,7 +65,6 @@ class SmtpServer:
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         """`tls_context` offers STARTTLS; `ssl_context` makes the port speak TLS from the first byte (465-style)."""
-        self.port = free_port()
         self.messages: list[Received] = []
         self.rcpt_answers: dict[str, str] = {}
         self.data_answers: list[str] = []
@@ -75,10 +74,23 @@ class SmtpServer:
             kwargs = {"tls_context": tls_context, "require_starttls": require_starttls}
         if ssl_context is not None:
             kwargs["ssl_context"] = ssl_context
-        self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, **kwargs)
+        self._controller_options = kwargs
+        self._new_controller()
+
+    def _new_controller(self) -> None:
+        self.port = free_port()
+        self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, **self._controller_options)
 
     def start(self) -> SmtpServer:
-        self.controller.start()
+        """Listen; if another process (the other database's test pass) took the port meanwhile, on another."""
+        for attempt in range(5):
+            try:
+                self.controller.start()
+                return self
+            except OSError:  # aiosmtpd's bind failed: the port was taken between probing and binding
+                if attempt == 4:
+                    raise
+                self._new_controller()
         return self
 
     def stop(self) -> None:
