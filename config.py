@@ -74,6 +74,7 @@ class Config:
     SCHEDULER_IMPORT_SECONDS = 5  # how often queued imports are looked for
     IMPORT_LEASE_SECONDS = 60  # a running import whose process has not renewed this is failed
     IMPORT_FOLDER: str | None = None  # uploads, shared by the web app and the scheduler; default <instance>/imports
+    BACKUP_FOLDER: str | None = None  # where `flask backup` writes when given no path; default <instance>/backups
 
     @classmethod
     def load(cls) -> dict:
@@ -88,7 +89,7 @@ class Config:
         if env.get("CRM_ORGANISATION_NAME"):
             settings["ORGANISATION_NAME"] = env["CRM_ORGANISATION_NAME"]
         for key in ("BASE_URL", "MAIL_SERVER", "MAIL_SECURITY", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_CA_FILE",
-                    "MAIL_FROM", "MAIL_REPLY_TO", "MAIL_FILE_DIR", "ORGANIZER_EMAIL", "IMPORT_FOLDER"):
+                    "MAIL_FROM", "MAIL_REPLY_TO", "MAIL_FILE_DIR", "ORGANIZER_EMAIL", "IMPORT_FOLDER", "BACKUP_FOLDER"):
             if env.get(f"CRM_{key}"):
                 settings[key] = env[f"CRM_{key}"]
         for key in ("MAIL_PORT", "MAIL_TIMEOUT", "SCHEDULER_HEARTBEAT_SECONDS", "SCHEDULER_STALE_SECONDS",

@@ -19,6 +19,7 @@ DEMO_LOGIN_FILE = "demo-login.txt"
 
 
 def register(app: Flask) -> None:
+    from crm.backup_cli import backup_command, restore_command
     from crm.benchmark.generate import generate_data_command
     from crm.companies.sni_cli import sni_cli
     from crm.imports.cli import import_companies_command
@@ -31,6 +32,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(serve_command)
     app.cli.add_command(sni_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def _login_file() -> Path:
