@@ -13,6 +13,27 @@ from urllib.parse import urlsplit, urlunsplit
 BASE_DIR = Path(__file__).resolve().parent
 
 
+# Whole-number settings that CRM_<NAME> in the environment overrides.
+INTEGER_SETTINGS = (
+    "MAIL_PORT", "MAIL_CONNECT_TIMEOUT", "MAIL_TIMEOUT", "MAIL_FINAL_TIMEOUT", "MAIL_MAX_ATTEMPTS",
+    "MAIL_RETRY_BASE_SECONDS", "MAIL_RETRY_MAX_SECONDS", "MAIL_LEASE_SECONDS", "MAIL_BATCH_SIZE",
+    "MAIL_RESULT_WRITE_SECONDS",
+    "SCHEDULER_HEARTBEAT_SECONDS", "SCHEDULER_STALE_SECONDS", "SCHEDULER_OUTBOX_SECONDS", "SCHEDULER_SWEEP_SECONDS",
+    "SCHEDULER_REGISTER_COUNT_SECONDS", "SCHEDULER_LOCK_RETRY_SECONDS", "SCHEDULER_RECONNECT_MAX_SECONDS",
+    "SCHEDULER_STOP_SECONDS", "SCHEDULER_IMPORT_SECONDS", "IMPORT_LEASE_SECONDS", "IMPORT_CHUNK_ROWS",
+)
+
+
+def _integer(key: str, value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise RuntimeError(f"CRM_{key} must be a whole number, not {value!r}.") from None
+    if number < 0:
+        raise RuntimeError(f"CRM_{key} must not be negative.")
+    return number
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -53,7 +74,14 @@ class Config:
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_CA_FILE: str | None = None  # a CA bundle to trust instead of the system's (internal relays)
-    MAIL_TIMEOUT = 20  # seconds for connecting and for each SMTP answer
+    # Seconds to wait, per SMTP phase: connecting (and TLS), each command's answer, and the answer after the
+    # message body, where the relay may be scanning it (RFC 5321 4.5.3.2 suggests 10 minutes).
+    MAIL_CONNECT_TIMEOUT = 30
+    MAIL_TIMEOUT = 20
+    MAIL_FINAL_TIMEOUT = 600
+    # The relay (or the receiving system) drops a second copy with a Message-ID it has seen: then a message left
+    # in doubt by a crash is resent at once instead of after MAIL_FINAL_TIMEOUT + 2 x MAIL_TIMEOUT.
+    MAIL_RELAY_DEDUPLICATES = False
     MAIL_FROM = "Näringslivsenheten <naringsliv@example.se>"
     MAIL_REPLY_TO: str | None = None
     ORGANIZER_EMAIL: str | None = None  # the unit's mailbox in invitations (ORGANIZER); default MAIL_FROM
@@ -61,8 +89,9 @@ class Config:
     MAIL_MAX_ATTEMPTS = 8  # temporary failures before a message is dead
     MAIL_RETRY_BASE_SECONDS = 60  # backoff: 1, 2, 4, 8 ... minutes, capped at MAIL_RETRY_MAX_SECONDS
     MAIL_RETRY_MAX_SECONDS = 6 * 3600
-    MAIL_LEASE_SECONDS = 300  # a claimed message not finished by then is sent again (same Message-ID)
+    MAIL_LEASE_SECONDS = 300  # a claimed message not attempted by then goes back to the queue (a run that died)
     MAIL_BATCH_SIZE = 100
+    MAIL_RESULT_WRITE_SECONDS = 300  # how long writing what the server answered is retried (never by resending)
 
     # The scheduler process (flask scheduler run).
     SCHEDULER_HEARTBEAT_SECONDS = 30
@@ -71,8 +100,11 @@ class Config:
     SCHEDULER_SWEEP_SECONDS = 60
     SCHEDULER_REGISTER_COUNT_SECONDS = 600  # the visit plan's register counts and ranked suggestions
     SCHEDULER_LOCK_RETRY_SECONDS = 10
+    SCHEDULER_RECONNECT_MAX_SECONDS = 60  # the longest pause between attempts to reach a lost database
+    SCHEDULER_STOP_SECONDS = 25  # on SIGTERM: the message in flight is finished, the process is gone within this
     SCHEDULER_IMPORT_SECONDS = 5  # how often queued imports are looked for
     IMPORT_LEASE_SECONDS = 60  # a running import whose process has not renewed this is failed
+    IMPORT_CHUNK_ROWS = 500  # rows per import transaction: SQLite's write lock is held a fraction of a second
     IMPORT_FOLDER: str | None = None  # uploads, shared by the web app and the scheduler; default <instance>/imports
     BACKUP_FOLDER: str | None = None  # where `flask backup` writes when given no path; default <instance>/backups
 
@@ -92,11 +124,12 @@ class Config:
                     "MAIL_FROM", "MAIL_REPLY_TO", "MAIL_FILE_DIR", "ORGANIZER_EMAIL", "IMPORT_FOLDER", "BACKUP_FOLDER"):
             if env.get(f"CRM_{key}"):
                 settings[key] = env[f"CRM_{key}"]
-        for key in ("MAIL_PORT", "MAIL_TIMEOUT", "SCHEDULER_HEARTBEAT_SECONDS", "SCHEDULER_STALE_SECONDS",
-                    "SCHEDULER_OUTBOX_SECONDS", "SCHEDULER_SWEEP_SECONDS", "SCHEDULER_REGISTER_COUNT_SECONDS",
-                    "SCHEDULER_LOCK_RETRY_SECONDS", "SCHEDULER_IMPORT_SECONDS", "IMPORT_LEASE_SECONDS"):
+        for key in INTEGER_SETTINGS:
             if env.get(f"CRM_{key}"):
-                settings[key] = int(env[f"CRM_{key}"])
+                settings[key] = _integer(key, env[f"CRM_{key}"])
+        if env.get("CRM_MAIL_RELAY_DEDUPLICATES"):
+            settings["MAIL_RELAY_DEDUPLICATES"] = env["CRM_MAIL_RELAY_DEDUPLICATES"].strip().lower() in (
+                "1", "true", "yes", "ja")
         if settings["MAIL_SECURITY"] not in ("none", "starttls", "tls"):
             raise RuntimeError("CRM_MAIL_SECURITY must be none, starttls or tls.")
         settings["BASE_URL"] = checked_base_url(settings["BASE_URL"])

@@ -1,46 +1,51 @@
-"""Deliver what the outbox holds: claim exclusively, send, and record what the server said.
+"""Deliver what the outbox holds, so that a crash leaves at most one message in doubt.
 
-Delivery is at least once. A claim sets status `sending` with a lease; a row whose lease ran out
-(the process died mid-send) is claimed again and sent with the same bytes, so the same Message-ID.
-Temporary failures (4xx, connection errors, timeouts) are retried with growing pauses up to
-MAIL_MAX_ATTEMPTS and then the message is `dead`; a permanent refusal (5xx) makes it `failed`.
-A server that takes the message for some recipients and refuses others makes it `partial`: it is
-not sent again, since the others already have it. When the server cannot be reached at all, the rest
-of the run's messages are put back for a later attempt instead of each waiting out its own timeout.
+A delivery run, by the worker of this process (crm.worker):
+1. claims a batch of due messages: status `claimed`, tagged with the worker's holder, with a lease;
+2. opens the transport. A relay that cannot be reached is the connection's fault, not the messages':
+   the batch goes back to the queue with the reason, and no message is charged an attempt;
+3. for each message, while the worker may act (it holds the scheduler's lock and was not told to
+   stop): marks it `sending` and commits, just before handing it to the server, then hands it over
+   and writes the outcome (sent, partial, failed, retried later, dead) as soon as the server answers.
+   Both writes apply only while the claim is still this worker's, so a scheduler that lost its lock
+   cannot overwrite what the next one does. A write that fails (SQLite busy, PostgreSQL restarting)
+   is tried again with growing pauses, never by sending again;
+4. gives back at once every message it claimed but did not attempt (stopped, lock lost, relay down).
 
-A run costs a handful of statements, not a few per message: one claims the batch, one reads the
-claimed messages, and outcomes are written a few dozen at a time in one executemany UPDATE each.
+A crash between marking and recording leaves that one message `sending`: in doubt, since the relay
+may have taken it. It is sent again, as the same bytes with the same Message-ID, once its lease runs
+out (MAIL_FINAL_TIMEOUT + 2 x MAIL_TIMEOUT: by then the old attempt is over whoever made it), or at
+once when the next scheduler knows the previous one is gone (SQLite's file lock proves it) or the
+relay drops repeats of a Message-ID (MAIL_RELAY_DEDUPLICATES). A relay that takes a message but
+answers after the timeout is in doubt the same way (RFC 1047). Temporary refusals (4xx, a dropped
+connection) are retried with growing pauses up to MAIL_MAX_ATTEMPTS, then the message is `dead`; a
+permanent refusal (5xx) makes it `failed`; refused for some recipients only, it is `partial` and
+never sent again.
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
-import smtplib
-import ssl
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy.exc import DBAPIError
 
+from crm import worker as workers
 from crm.extensions import db
-from crm.mail.compose import parse_address
 from crm.mail.models import OutboxMessage, OutboxStatus
+from crm.mail.transport import Outcome, eml_name, file_directory, transport_for
 from crm.timeutil import utcnow
 
+__all__ = ["claim", "deliver_due", "eml_name", "file_directory", "recover", "retry", "retry_delay"]
 
-@dataclass(frozen=True)
-class Outcome:
-    status: OutboxStatus
-    error: str | None = None
-    refused: str | None = None
-    # The transport could not be used at all (no connection, TLS or login failed): not about this message.
-    unavailable: bool = False
+logger = logging.getLogger("crm.mail")
 
 
 @dataclass
@@ -51,6 +56,7 @@ class DeliveryReport:
     retried: int = 0
     failed: int = 0
     dead: int = 0
+    postponed: int = 0  # given back unattempted: the relay could not be reached (no attempt charged)
 
     def count(self, status: OutboxStatus, retry: bool) -> None:
         if retry:
@@ -61,17 +67,26 @@ class DeliveryReport:
             setattr(self, status.value, getattr(self, status.value) + 1)
 
 
-# --- Claiming ----------------------------------------------------------------------------------
+_table = OutboxMessage.__table__
+_col = _table.c
+
+
+def in_doubt_seconds(config) -> int:
+    """How long an attempt can last at most: after that, a message still `sending` was abandoned."""
+    return config["MAIL_CONNECT_TIMEOUT"] + config["MAIL_FINAL_TIMEOUT"] + 2 * config["MAIL_TIMEOUT"]
+
+
+# --- Claiming and giving back ------------------------------------------------------------------
 
 
 def _due(now: datetime):
     return or_(
         and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now),
-        and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until < now),
+        and_(OutboxMessage.status.in_([OutboxStatus.CLAIMED, OutboxStatus.SENDING]), OutboxMessage.lease_until < now),
     )
 
 
-def claim(now: datetime, limit: int) -> list[int]:
+def claim(now: datetime, limit: int, holder: str | None = None) -> list[int]:
     """Take up to `limit` due messages for this run and commit the claim; no other run gets them.
 
     One conditional UPDATE of the first due ids, RETURNING those it took. On PostgreSQL the ids are
@@ -80,6 +95,7 @@ def claim(now: datetime, limit: int) -> list[int]:
     the rows just updated, and claim far more than `limit`). SQLite runs one writing statement at a
     time; the condition is checked again on each row either way.
     """
+    holder = holder or workers.current().holder
     lease_until = now + timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
     candidates = select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(limit)
     if db.session.get_bind(OutboxMessage).dialect.name == "postgresql":
@@ -89,12 +105,52 @@ def claim(now: datetime, limit: int) -> list[int]:
         chosen = OutboxMessage.id.in_(candidates.scalar_subquery())
     claimed = db.session.scalars(
         update(OutboxMessage).where(chosen, _due(now))
-        .values(status=OutboxStatus.SENDING, lease_until=lease_until, attempts=OutboxMessage.attempts + 1)
+        .values(status=OutboxStatus.CLAIMED, lease_until=lease_until, claimed_by=holder)
         .returning(OutboxMessage.id)
         .execution_options(synchronize_session=False)
     ).all()
     db.session.commit()
     return sorted(claimed)
+
+
+# Back to the queue: what this worker claimed and never attempted. NULL keeps a column as it is.
+_RELEASE = (
+    update(_table)
+    .where(_col.id.in_(bindparam("ids", expanding=True)), _col.claimed_by == bindparam("holder"),
+           _col.status == OutboxStatus.CLAIMED.value)
+    .values(status=OutboxStatus.PENDING.value, claimed_by=None, lease_until=None,
+            next_attempt_at=func.coalesce(bindparam("retry_at", type_=_col.next_attempt_at.type),
+                                          _col.next_attempt_at),
+            last_error=func.coalesce(bindparam("error", type_=_col.last_error.type), _col.last_error))
+)
+
+
+def _release(ids: list[int], holder: str, *, retry_at: datetime | None = None, error: str | None = None) -> int:
+    return _committed(_RELEASE, {"ids": ids, "holder": holder, "retry_at": retry_at, "error": error}, "ge tillbaka")
+
+
+def recover(holder: str, *, predecessor_gone: bool, now: datetime | None = None) -> tuple[int, int]:
+    """When a scheduler takes the lock: claims of any earlier worker go back to the queue at once.
+
+    Messages in doubt (`sending`) are made due at once when the earlier worker is known to be gone or
+    the relay drops repeated Message-IDs; otherwise they wait out their lease. Returns (released, due now).
+    """
+    now = now or utcnow()
+    released = db.session.execute(
+        update(_table).where(_col.status == OutboxStatus.CLAIMED.value,
+                             or_(_col.claimed_by.is_(None), _col.claimed_by != holder))
+        .values(status=OutboxStatus.PENDING.value, claimed_by=None, lease_until=None)
+    ).rowcount
+    hurried = 0
+    if predecessor_gone or current_app.config["MAIL_RELAY_DEDUPLICATES"]:
+        hurried = db.session.execute(
+            update(_table).where(_col.status == OutboxStatus.SENDING.value, _col.lease_until >= now)
+            .values(lease_until=now - timedelta(seconds=1))
+        ).rowcount
+    db.session.commit()
+    if released or hurried:
+        logger.info("Utkorgen: %s påbörjade meddelanden tillbaka i kön, %s osäkra skickas om nu.", released, hurried)
+    return released, hurried
 
 
 @dataclass(frozen=True)
@@ -122,150 +178,59 @@ def _load(ids: list[int]) -> list[ClaimedMessage]:
     return [by_id[message_id] for message_id in ids if message_id in by_id]
 
 
-# --- Transports --------------------------------------------------------------------------------
+# --- Writing, one message at a time ------------------------------------------------------------
 
 
-def eml_name(message: OutboxMessage | ClaimedMessage) -> str:
-    """The file the file transport writes a message to (the same name when it is written again)."""
-    return f"{message.id:06d}-{re.sub(r'[^A-Za-z0-9_-]', '_', message.kind)}.eml"
+def _committed(statement, params: dict, what: str) -> int:
+    """Execute one write and commit it; the rows it changed.
 
-
-def file_directory(app_config) -> Path:
-    return Path(app_config.get("MAIL_FILE_DIR") or Path(current_app.instance_path) / "outbox")
-
-
-class FileTransport:
-    """Development: each message becomes an .eml file that any mail program opens."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-
-    def send(self, message: OutboxMessage | ClaimedMessage) -> Outcome:
-        path = self.directory / eml_name(message)
-        temporary = path.with_suffix(".tmp")
+    A database error (SQLite busy past its timeout, a PostgreSQL connection lost) is met with a
+    rollback and another try after a growing pause, for up to MAIL_RESULT_WRITE_SECONDS or until the
+    worker must stop; then it is raised, and the message stays as it was last written.
+    """
+    worker = workers.current()
+    give_up = time.monotonic() + current_app.config["MAIL_RESULT_WRITE_SECONDS"]
+    pause = 0.1
+    while True:
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(message.raw)
-            temporary.replace(path)
-        except OSError as error:
-            return Outcome(OutboxStatus.PENDING, f"{type(error).__name__}: {error}", unavailable=True)
-        return Outcome(OutboxStatus.SENT)
-
-    def close(self) -> None:
-        pass
-
-
-class SmtpTransport:
-    """One SMTP connection for a delivery run, opened on first use and reopened after a failure."""
-
-    def __init__(self, config) -> None:
-        self.config = config
-        self.connection: smtplib.SMTP | None = None
-
-    def _tls_context(self) -> ssl.SSLContext:
-        return ssl.create_default_context(cafile=self.config.get("MAIL_CA_FILE") or None)
-
-    def _connect(self) -> smtplib.SMTP:
-        host, port = self.config["MAIL_SERVER"], int(self.config["MAIL_PORT"])
-        timeout = self.config["MAIL_TIMEOUT"]
-        security = self.config["MAIL_SECURITY"]
-        if security == "tls":
-            connection: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=self._tls_context())
-        else:
-            connection = smtplib.SMTP(host, port, timeout=timeout)
-        try:
-            if security == "starttls":
-                connection.starttls(context=self._tls_context())
-                connection.ehlo()
-            if self.config.get("MAIL_USERNAME"):
-                connection.login(self.config["MAIL_USERNAME"], self.config.get("MAIL_PASSWORD") or "")
-        except BaseException:
-            connection.close()
-            raise
-        return connection
-
-    def send(self, message: OutboxMessage | ClaimedMessage) -> Outcome:
-        if self.connection is None:
-            try:
-                self.connection = self._connect()
-            except (smtplib.SMTPException, OSError) as error:
-                # Not this message's fault (down, TLS, login): retried like any temporary failure.
-                return Outcome(OutboxStatus.PENDING, f"Ingen förbindelse med e-postservern: {_explain(error)}",
-                               unavailable=True)
-        try:
-            sender = parse_address(self.config["MAIL_FROM"]).addr_spec
-            refused = self.connection.sendmail(sender, message.recipient_list, message.raw)
-        except smtplib.SMTPRecipientsRefused as error:
-            # Every recipient refused: permanent if every answer was permanent.
-            self._reset()
-            answers = _describe(error.recipients)
-            if all(code >= 500 for code, _ in error.recipients.values()):
-                return Outcome(OutboxStatus.FAILED, "Mottagaren nekades", refused=answers)
-            return Outcome(OutboxStatus.PENDING, f"Mottagaren nekades tillfälligt: {answers}")
-        except smtplib.SMTPResponseException as error:
-            self._drop()
-            text = f"{error.smtp_code} {_decode(error.smtp_error)}"
-            if error.smtp_code >= 500:
-                return Outcome(OutboxStatus.FAILED, text)
-            return Outcome(OutboxStatus.PENDING, text)
-        except (smtplib.SMTPException, OSError) as error:
-            self._drop()
-            return Outcome(OutboxStatus.PENDING, _explain(error))
-        if refused:
-            return Outcome(OutboxStatus.PARTIAL, "Vissa mottagare nekades", refused=_describe(refused))
-        return Outcome(OutboxStatus.SENT)
-
-    def _reset(self) -> None:
-        try:
-            if self.connection is not None:
-                self.connection.rset()
-        except (smtplib.SMTPException, OSError):
-            self._drop()
-
-    def _drop(self) -> None:
-        if self.connection is not None:
-            try:
-                self.connection.close()
-            finally:
-                self.connection = None
-
-    def close(self) -> None:
-        if self.connection is not None:
-            with contextlib.suppress(smtplib.SMTPException, OSError):
-                self.connection.quit()
-            self._drop()
+            changed = db.session.execute(statement, params).rowcount
+            db.session.commit()
+            return changed
+        except DBAPIError as error:
+            with contextlib.suppress(DBAPIError):
+                db.session.rollback()
+            stop = worker.stop_deadline
+            if time.monotonic() + pause > (give_up if stop is None else min(give_up, stop)):
+                raise
+            logger.warning("Utkorgen kunde inte %s (%s); försöker igen om %.1f s.", what,
+                           str(error.orig).splitlines()[0] if error.orig else type(error).__name__, pause)
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
 
 
-def _explain(error: BaseException) -> str:
-    if isinstance(error, smtplib.SMTPResponseException):
-        return f"{error.smtp_code} {_decode(error.smtp_error)}"
-    return f"{type(error).__name__}: {error}"
+_MARK_SENDING = (
+    update(_table)
+    .where(_col.id == bindparam("row_id"), _col.claimed_by == bindparam("holder"),
+           _col.status == OutboxStatus.CLAIMED.value)
+    .values(status=OutboxStatus.SENDING.value, attempts=_col.attempts + 1,
+            lease_until=bindparam("doubt_until", type_=_col.lease_until.type))
+)
 
-
-def _decode(value) -> str:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-
-
-def _describe(refused: dict) -> str:
-    return "; ".join(f"{address}: {code} {_decode(text)}" for address, (code, text) in sorted(refused.items()))
-
-
-def transport_for(app_config):
-    if app_config.get("MAIL_SERVER"):
-        return SmtpTransport(app_config)
-    return FileTransport(file_directory(app_config))
-
-
-@contextmanager
-def _transport() -> Iterator:
-    transport = transport_for(current_app.config)
-    try:
-        yield transport
-    finally:
-        transport.close()
-
-
-# --- Recording ---------------------------------------------------------------------------------
+_RECORD = (
+    update(_table)
+    .where(_col.id == bindparam("row_id"), _col.claimed_by == bindparam("holder"),
+           _col.status == OutboxStatus.SENDING.value)
+    .values(
+        status=bindparam("new_status", type_=_col.status.type),
+        # NULL keeps the column as it is: only a retry moves next_attempt_at, only a delivery sets sent_at.
+        next_attempt_at=func.coalesce(bindparam("retry_at", type_=_col.next_attempt_at.type), _col.next_attempt_at),
+        sent_at=func.coalesce(bindparam("delivered_at", type_=_col.sent_at.type), _col.sent_at),
+        lease_until=None,
+        claimed_by=None,
+        last_error=bindparam("error", type_=_col.last_error.type),
+        refused=bindparam("refused_by", type_=_col.refused.type),
+    )
+)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -275,82 +240,81 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, config["MAIL_RETRY_MAX_SECONDS"]))
 
 
-# Outcomes are written (and committed) at least this often: a crash sends at most these again.
-RECORD_EVERY_MESSAGES = 25
-RECORD_EVERY_SECONDS = 2.0
-
-_table = OutboxMessage.__table__
-_RECORD = (
-    update(_table).where(_table.c.id == bindparam("row_id"))
-    .values(
-        status=bindparam("new_status", type_=_table.c.status.type),
-        # NULL keeps the column as it is: only a retry moves next_attempt_at, only a delivery sets sent_at.
-        next_attempt_at=func.coalesce(bindparam("retry_at", type_=_table.c.next_attempt_at.type),
-                                      _table.c.next_attempt_at),
-        sent_at=func.coalesce(bindparam("delivered_at", type_=_table.c.sent_at.type), _table.c.sent_at),
-        lease_until=None,
-        last_error=bindparam("error", type_=_table.c.last_error.type),
-        refused=bindparam("refused_by", type_=_table.c.refused.type),
-    )
-)
-
-
-def _result(message: ClaimedMessage, outcome: Outcome, now: datetime, report: DeliveryReport) -> dict:
-    """The row's new values for this outcome (what to write), counted in the report."""
+def _outcome_values(attempts: int, outcome: Outcome, now: datetime, report: DeliveryReport) -> dict:
+    """The row's new values for this outcome of its `attempts`-th attempt, counted in the report."""
     retry = False
     retry_at = delivered_at = None
     if outcome.status == OutboxStatus.PENDING:
-        if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        if attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
             status = OutboxStatus.DEAD
         else:
             status = OutboxStatus.PENDING
-            retry_at = now + retry_delay(message.attempts)
+            retry_at = now + retry_delay(attempts)
             retry = True
     else:
         status = outcome.status
         if outcome.status in (OutboxStatus.SENT, OutboxStatus.PARTIAL):
             delivered_at = now
     report.count(status, retry)
-    return {"row_id": message.id, "new_status": status, "retry_at": retry_at, "delivered_at": delivered_at,
+    return {"new_status": status, "retry_at": retry_at, "delivered_at": delivered_at,
             "error": outcome.error, "refused_by": outcome.refused}
 
 
-def _write(results: list[dict]) -> None:
-    if results:
-        db.session.execute(_RECORD, results)
-        db.session.commit()
-        results.clear()
+@contextmanager
+def _transport(worker: workers.Worker) -> Iterator:
+    transport = transport_for(current_app.config, worker)
+    try:
+        yield transport
+    finally:
+        transport.close()
 
 
 def deliver_due(now: datetime | None = None, limit: int | None = None) -> DeliveryReport:
-    """Claim due messages and send them; outcomes are committed every few dozen messages or seconds,
-    so a crash sends at most those again (with the same bytes and Message-ID)."""
-    now = now or utcnow()
+    """Claim due messages and send them one by one, each marked before and recorded after (see above).
+
+    `now` fixes the clock for the whole run (tests); otherwise each write takes the time it is made.
+    """
+    worker = workers.current()
+    config = current_app.config
     report = DeliveryReport()
-    ids = claim(now, limit or current_app.config["MAIL_BATCH_SIZE"])
+    if not worker.may_act():
+        return report
+    ids = claim(now or utcnow(), limit or config["MAIL_BATCH_SIZE"], worker.holder)
     report.claimed = len(ids)
     if not ids:
         return report
-    messages = _load(ids)
-    unavailable: Outcome | None = None
-    results: list[dict] = []
-    written = time.monotonic()
     try:
-        with _transport() as transport:
-            for message in messages:
-                if unavailable is None:
-                    outcome = transport.send(message)
-                    if outcome.unavailable:
-                        unavailable = outcome
-                else:
-                    # The server could not be reached a moment ago: the rest waits for the next run.
-                    outcome = unavailable
-                results.append(_result(message, outcome, now, report))
-                if len(results) >= RECORD_EVERY_MESSAGES or time.monotonic() - written >= RECORD_EVERY_SECONDS:
-                    _write(results)
-                    written = time.monotonic()
+        with _transport(worker) as transport:
+            for message in _load(ids):
+                if not worker.may_act():
+                    logger.info("Utkorgen: utskicket avbryts (stopp eller förlorat lås); resten tillbaka i kön.")
+                    break
+                problem = transport.ready()
+                if problem:
+                    report.postponed = _release(ids, worker.holder, error=problem,
+                                                retry_at=(now or utcnow()) + retry_delay(1))
+                    logger.warning("Utkorgen: %s; %s meddelanden väntar utan att ett försök räknas.", problem,
+                                   report.postponed)
+                    break
+                stamp = now or utcnow()
+                marked = _committed(_MARK_SENDING, {"row_id": message.id, "holder": worker.holder,
+                                                    "doubt_until": stamp + timedelta(seconds=in_doubt_seconds(config))},
+                                    "markera ett meddelande som påbörjat")
+                if not marked:
+                    logger.warning("Utkorgen: meddelande %s tillhör inte längre den här körningen; utskicket avbryts.",
+                                   message.id)
+                    break
+                outcome = transport.send(message)
+                values = _outcome_values(message.attempts + 1, outcome, now or utcnow(), report)
+                if not _committed(_RECORD, {"row_id": message.id, "holder": worker.holder, **values},
+                                  "skriva vad e-postservern svarade"):
+                    logger.warning("Utkorgen: utfallet för meddelande %s skrevs inte; en annan körning äger det.",
+                                   message.id)
     finally:
-        _write(results)
+        try:
+            _release(ids, worker.holder)
+        except DBAPIError:
+            logger.exception("Utkorgen: påbörjade meddelanden kunde inte lämnas tillbaka; de tas igen efter lånetiden.")
     return report
 
 

@@ -16,7 +16,8 @@ from crm.timeutil import utcnow
 
 class OutboxStatus(Labelled):
     PENDING = "pending"  # waiting to be sent (or to be retried at next_attempt_at)
-    SENDING = "sending"  # claimed by a delivery run until lease_until
+    CLAIMED = "claimed"  # taken by a delivery run (claimed_by), not yet handed to the server
+    SENDING = "sending"  # being handed to the server; after a crash, in doubt until lease_until
     SENT = "sent"
     PARTIAL = "partial"  # the server took it for some recipients and refused others
     FAILED = "failed"  # refused permanently (5xx)
@@ -25,6 +26,7 @@ class OutboxStatus(Labelled):
 
 OutboxStatus.set_labels({
     OutboxStatus.PENDING: _l("Väntar"),
+    OutboxStatus.CLAIMED: _l("Står på tur"),
     OutboxStatus.SENDING: _l("Skickas"),
     OutboxStatus.SENT: _l("Skickat"),
     OutboxStatus.PARTIAL: _l("Delvis skickat"),
@@ -55,6 +57,8 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     lease_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    # The delivering worker (crm.worker) that claimed it; results are written only while it still is.
+    claimed_by: Mapped[Optional[str]] = mapped_column(String(80))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     last_error: Mapped[Optional[str]] = mapped_column(Text)

@@ -53,3 +53,7 @@ run_imports = Job(RUN_IMPORTS, import_tasks.run_queued_imports, every="SCHEDULER
 JOBS = (heartbeat, deliver_outbox, sweep_reminders, prune_runs, purge_dietary_needs, analyze_database, count_register,
         run_imports)
 JOB_IDS = tuple(job.id for job in JOBS)
+
+# Run when a scheduler takes the lock, before any job: each gets the new worker's holder, and whether
+# the previous holder is known to be gone (crm.scheduler.lock); the caller commits.
+RECOVERY: tuple[Callable[..., object], ...] = (mail_tasks.recover_outbox,)

@@ -4,15 +4,19 @@ PostgreSQL: a session-level advisory lock (`pg_try_advisory_lock`) taken on a co
 outside the pool the jobs use, kept open (in autocommit, so it never sits idle in a transaction) until
 the process ends. Advisory locks belong to one database, so schedulers for other databases on the
 same server do not wait for each other. If that connection dies, PostgreSQL drops the lock; the
-heartbeat job notices through `still_held()` and the scheduler stops.
+heartbeat job and each delivery step notice through `still_held()`; the scheduler stops its jobs and
+asks for the lock again (crm.scheduler.runner). A flock, unlike the advisory lock, proves that the
+previous holder is gone: the kernel drops it only when that process has ended.
 
 SQLite: an exclusive, non-blocking `flock` on `<database file>.scheduler.lock` beside the database
-(in the instance folder for an in-memory database). The kernel drops it when the process dies, so a
+file's real path (symlinks resolved, so two names for one database share one lock; in the instance
+folder for an in-memory database). The kernel drops it when the process dies, so a
 crashed scheduler never leaves a stale lock behind. The file itself is never removed: removing a lock
 file while another process opens it would let two processes lock two different files.
 
 A second scheduler retries every SCHEDULER_LOCK_RETRY_SECONDS, says once that it is waiting and runs
-nothing until it holds the lock.
+nothing until it holds the lock. When the lock cannot even be asked for (the database is down), the
+pause grows from one second up to SCHEDULER_RECONNECT_MAX_SECONDS.
 """
 
 from __future__ import annotations
@@ -46,6 +50,9 @@ class LockUnavailable(Exception):
 class SchedulerLock(ABC):
     """A process-wide lock; `acquire` waits for it, `release` gives it back."""
 
+    # Whether holding the lock proves that the previous holder's process has ended.
+    proves_predecessor_gone = False
+
     @abstractmethod
     def try_acquire(self) -> bool:
         """Take the lock if it is free; False when another process holds it."""
@@ -62,26 +69,36 @@ class SchedulerLock(ABC):
     def describe(self) -> str:
         """What is locked, for log lines."""
 
-    def acquire(self, stop: threading.Event, retry_seconds: float) -> bool:
-        """Wait until the lock is ours (True) or `stop` is set (False); say once that we are waiting."""
+    def acquire(self, stop: threading.Event, retry_seconds: float, unreachable_max_seconds: float = 60) -> bool:
+        """Wait until the lock is ours (True) or `stop` is set (False); say once that we are waiting.
+
+        While the database cannot be reached, the pause doubles from one second up to `unreachable_max_seconds`.
+        """
         announced = False
+        backoff = 1.0
         while not stop.is_set():
+            pause = retry_seconds
             try:
                 if self.try_acquire():
                     logger.info("Schemaläggarens lås taget: %s", self.describe())
                     return True
             except LockUnavailable as exc:
-                logger.warning("Schemaläggarens lås kunde inte begäras (%s); försöker igen.", exc)
+                pause = min(backoff, max(unreachable_max_seconds, 1))
+                backoff = pause * 2
+                logger.warning("Databasen kan inte nås (%s); schemaläggaren försöker igen om %.0f s.", exc, pause)
             else:
+                backoff = 1.0
                 if not announced:
                     print(WAITING_MESSAGE, flush=True)
                     announced = True
-            stop.wait(retry_seconds)
+            stop.wait(pause)
         return False
 
 
 class FileLock(SchedulerLock):
     """An exclusive `flock` on a file; held as long as the file stays open in this process."""
+
+    proves_predecessor_gone = True
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -208,7 +225,7 @@ def lock_file_for(url: URL, instance_path: str | os.PathLike) -> Path:
         return Path(instance_path) / "scheduler.lock"
     if database.startswith("file:"):
         database = database[len("file:"):]
-    return Path(os.path.abspath(database + LOCK_FILE_SUFFIX))
+    return Path(os.path.realpath(database) + LOCK_FILE_SUFFIX)
 
 
 def lock_for(url: URL, instance_path: str | os.PathLike) -> SchedulerLock:

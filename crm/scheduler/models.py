@@ -25,6 +25,9 @@ class SchedulerHeartbeat(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     host: Mapped[str] = mapped_column(String(255))
     pid: Mapped[int] = mapped_column(Integer)
+    # When it last took its lock again after losing the database, and how often since it started.
+    reconnected_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    reconnects: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class SchedulerRun(db.Model):

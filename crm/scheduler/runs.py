@@ -80,17 +80,23 @@ def _host() -> str:
 # --- the heartbeat -------------------------------------------------------------------------------
 
 
-def write_heartbeat(now: datetime | None = None) -> None:
-    """Upsert the heartbeat row for this process (the caller commits)."""
+def write_heartbeat(now: datetime | None = None, *, reconnected: bool = False) -> None:
+    """Upsert the heartbeat row for this process (the caller commits); `reconnected` after a lost database."""
     now = now or utcnow()
     row = db.session.get(SchedulerHeartbeat, HEARTBEAT_ROW_ID)
     if row is None:
-        row = SchedulerHeartbeat(id=HEARTBEAT_ROW_ID)
+        row = SchedulerHeartbeat(id=HEARTBEAT_ROW_ID, reconnects=0)
         db.session.add(row)
+    ours = row.host == _host() and row.pid == os.getpid()
     row.beat_at = now
     row.started_at = STARTED_AT or now
     row.host = _host()
     row.pid = os.getpid()
+    if not ours:
+        row.reconnected_at, row.reconnects = None, 0
+    if reconnected:
+        row.reconnected_at = now
+        row.reconnects = (row.reconnects or 0) + 1
 
 
 def beat() -> None:

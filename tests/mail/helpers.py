@@ -20,8 +20,8 @@ HTML = "<p>Hej Åsa!</p>\n<p>I morgon kl. 09.00 besöker ni <strong>Åbyvik Bygg
 
 
 def use_server(app, port: int, *, timeout: int = 5, security: str = "none", ca_file: str | None = None) -> None:
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=timeout, MAIL_SECURITY=security,
-                      MAIL_CA_FILE=ca_file)
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_CONNECT_TIMEOUT=timeout, MAIL_TIMEOUT=timeout,
+                      MAIL_SECURITY=security, MAIL_CA_FILE=ca_file)
 
 
 def queue_message(key: str, *, to: str | list[str] = "Åsa Öberg <asa@example.se>", now: datetime = NOW,

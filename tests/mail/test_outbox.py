@@ -98,7 +98,7 @@ def test_two_runs_claiming_at_once_get_disjoint_messages_covering_all(app):
     assert len(first) + len(second) == 30
     db.session.expire_all()
     rows = db.session.execute(select(OutboxMessage.status, OutboxMessage.attempts)).all()
-    assert set(rows) == {(OutboxStatus.SENDING, 1)}, "each message was claimed exactly once"
+    assert set(rows) == {(OutboxStatus.CLAIMED, 0)}, "each message was claimed exactly once, none attempted yet"
 
 
 def test_a_claim_takes_only_what_is_due(app):

@@ -100,3 +100,21 @@ def test_lock_file_locations(tmp_path):
     assert beside == tmp_path / "crm.sqlite3.scheduler.lock"
     assert lock_file_for(make_url("sqlite://"), instance) == instance / "scheduler.lock"
     assert lock_file_for(make_url("sqlite:///:memory:"), instance) == instance / "scheduler.lock"
+
+
+def test_a_database_reached_through_a_symlink_shares_the_lock_of_its_real_file(tmp_path):
+    real = tmp_path / "data" / "crm.sqlite3"
+    real.parent.mkdir()
+    real.touch()
+    link = tmp_path / "link.sqlite3"
+    link.symlink_to(real)
+    through_link = lock_file_for(make_url(f"sqlite:///{link}"), tmp_path / "instance")
+    assert through_link == real.parent / "crm.sqlite3.scheduler.lock"
+
+    first, second = FileLock(lock_file_for(make_url(f"sqlite:///{real}"), tmp_path)), FileLock(through_link)
+    try:
+        assert first.try_acquire()
+        assert not second.try_acquire(), "a second name for the same database must not give a second lock"
+    finally:
+        first.release()
+        second.release()

@@ -3,11 +3,12 @@
 `SmtpServer().start()` listens on a free port; `messages` holds what was accepted (envelope and the
 parsed message). Scripted failures: `rcpt_answers[address] = "550 ..."` refuses one recipient;
 `data_answers` is a list of answers to give to the next DATA commands, in order ("451 ...", then the
-usual "250 OK" once the list is empty).
+usual "250 OK" once the list is empty); `data_delay` holds back each answer to the message body.
 """
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
 import threading
@@ -49,6 +50,8 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.server.data_delay:  # a relay slow to answer the end of the message (scanning it, say)
+            await asyncio.sleep(self.server.data_delay)
         with self.server.lock:
             if self.server.data_answers:
                 return self.server.data_answers.pop(0)
@@ -68,6 +71,7 @@ class SmtpServer:
         self.messages: list[Received] = []
         self.rcpt_answers: dict[str, str] = {}
         self.data_answers: list[str] = []
+        self.data_delay = 0.0  # seconds before answering the end of each message
         self.lock = threading.Lock()
         kwargs: dict = {}
         if tls_context is not None:
