@@ -60,6 +60,11 @@ def status_command() -> None:
             f"Hjärtslag: senast {_when(beat.beat_at)} ({age} s sedan) från {beat.host}, pid {beat.pid}, "
             f"igång sedan {_when(beat.started_at)}."
         )
+        if beat.reconnects:
+            click.echo(
+                f"Databasen har varit borta {beat.reconnects} gång(er) sedan start; schemaläggaren återanslöt "
+                f"senast {_when(beat.reconnected_at)}."
+            )
         stale = current_app.config["SCHEDULER_STALE_SECONDS"]
         if age > stale:
             click.echo(f"Varning: hjärtslaget är äldre än {stale} s; schemaläggaren verkar inte köra.")
