@@ -224,3 +224,36 @@ def test_the_intervals_come_from_the_environment(monkeypatch):
     settings = Config.load()
     assert settings["SCHEDULER_REGISTER_COUNT_SECONDS"] == 120
     assert settings["SCHEDULER_SWEEP_SECONDS"] == 45
+
+
+def test_the_delivery_settings_come_from_the_environment_and_bad_ones_are_refused(monkeypatch):
+    from config import Config
+
+    for name, value in {"MAIL_LEASE_SECONDS": "90", "MAIL_BATCH_SIZE": "20", "MAIL_RETRY_BASE_SECONDS": "30",
+                        "MAIL_RETRY_MAX_SECONDS": "7200", "MAIL_MAX_ATTEMPTS": "12", "MAIL_CONNECT_TIMEOUT": "10",
+                        "MAIL_TIMEOUT": "15", "MAIL_FINAL_TIMEOUT": "300", "SCHEDULER_STOP_SECONDS": "20"}.items():
+        monkeypatch.setenv(f"CRM_{name}", value)
+    monkeypatch.setenv("CRM_MAIL_RELAY_DEDUPLICATES", "true")
+    settings = Config.load()
+    assert (settings["MAIL_LEASE_SECONDS"], settings["MAIL_BATCH_SIZE"], settings["MAIL_RETRY_BASE_SECONDS"],
+            settings["MAIL_RETRY_MAX_SECONDS"], settings["MAIL_MAX_ATTEMPTS"], settings["MAIL_CONNECT_TIMEOUT"],
+            settings["MAIL_TIMEOUT"], settings["MAIL_FINAL_TIMEOUT"], settings["SCHEDULER_STOP_SECONDS"]) == (
+        90, 20, 30, 7200, 12, 10, 15, 300, 20)
+    assert settings["MAIL_RELAY_DEDUPLICATES"] is True
+
+    monkeypatch.setenv("CRM_MAIL_FINAL_TIMEOUT", "tio minuter")
+    with pytest.raises(RuntimeError, match="CRM_MAIL_FINAL_TIMEOUT must be a whole number"):
+        Config.load()
+
+
+def test_status_says_when_the_scheduler_reconnected_after_losing_the_database(app):
+    runs.write_heartbeat()
+    db.session.commit()
+    assert "återanslöt" not in app.test_cli_runner().invoke(args=["scheduler", "status"]).output
+
+    runs.write_heartbeat(reconnected=True)
+    runs.write_heartbeat(reconnected=True)
+    db.session.commit()
+
+    output = app.test_cli_runner().invoke(args=["scheduler", "status"]).output
+    assert "Databasen har varit borta 2 gång(er) sedan start; schemaläggaren återanslöt senast" in output
