@@ -110,6 +110,7 @@ ROUTES: dict[str, frozenset[str] | str] = {
     "outbox.index": ADMIN,
     "outbox.detail": ADMIN,
     "outbox.retry": ADMIN,
+    "outbox.retry_dead": ADMIN,
     "outbox.test_mail": ADMIN,
     "rsvp.respond": PUBLIC,
     "rsvp.opt_out": PUBLIC,

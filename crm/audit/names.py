@@ -102,7 +102,9 @@ def name_entries(entries: Sequence[AuditEntry]) -> dict[int, Named]:
                 found[(entity, record_id)] = Named(_("%(name)s (borttagen)", name=name))
     result = {}
     for entry in entries:
-        key = (entry.entity, int(entry.entity_id)) if entry.entity_id.isdigit() else None
+        if not entry.entity_id.isdigit():  # not one record (a range of days, say): the entry's id says what it was
+            continue
+        key = (entry.entity, int(entry.entity_id))
         if entry.entity in _types:
             result[entry.id] = found.get(key, Named(_("(borttagen)")))
     return result

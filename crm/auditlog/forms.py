@@ -16,6 +16,7 @@ ACTION_LABELS = {
     "logout": _l("Utloggning"),
     "merge": _l("Sammanslagen"),
     "retry": _l("Skickad igen"),
+    "retry_dead": _l("Alla som gav upp skickade igen"),
 }
 
 

@@ -165,3 +165,9 @@ def _invitations(ids):
 def _outbox(ids):
     return {row.id: Named(row.subject, url_for("outbox.detail", outbox_message_id=row.id))
             for row in _rows(select(OutboxMessage.id, OutboxMessage.subject), ids)}
+
+
+@record_type("outbox", lazy_pgettext("record type", "Utkorg"), name_field=None)
+def _outbox_as_a_whole(ids):
+    """Entries about many outbox messages at once ("retry_dead"): their id is the range of days, never a record."""
+    return {}

@@ -1,9 +1,10 @@
-"""What the Utkorg page does with the outbox: list and count, read one message, send it again, queue a test mail."""
+"""What the Utkorg page does with the outbox: list and count, read one message, send it (or every dead one of some
+days) again, queue a test mail."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from email import message_from_bytes
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -13,7 +14,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import defer
 
 from crm.audit.mixins import record
@@ -21,7 +22,7 @@ from crm.extensions import db
 from crm.mail import delivery
 from crm.mail.models import OutboxMessage, OutboxStatus
 from crm.mail.outbox import queue
-from crm.timeutil import utcnow
+from crm.timeutil import stockholm_to_utc, utcnow
 
 KIND_LABELS = {"test": _l("Testmejl")}
 SECURITY_LABELS = {"none": _l("Ingen kryptering"), "starttls": _l("STARTTLS"), "tls": _l("TLS från start")}
@@ -94,6 +95,34 @@ def retry(message: OutboxMessage, now: datetime | None = None) -> bool:
     db.session.flush()
     record(db.session.connection(), "retry", "outbox_message", message.id, changes=before)
     return True
+
+
+def _fresh_start(now: datetime) -> dict:
+    """What sending a dead message again writes, as column values: the single-message rule (`delivery.retry`)
+    applied to a blank message, so the bulk UPDATE and the single retry can never disagree."""
+    probe = OutboxMessage(status=OutboxStatus.DEAD)  # never added to a session
+    delivery.retry(probe, now)
+    columns = OutboxMessage.__mapper__.column_attrs.keys()
+    return {key: value for key, value in vars(probe).items() if key in columns}
+
+
+def retry_dead(first_day: date, last_day: date, now: datetime | None = None) -> list[int]:
+    """Put every dead message created from `first_day` through `last_day` (Stockholm dates, both included) back
+    in the queue in one UPDATE, with one audit entry when there were any; returns their ids, lowest first."""
+    start = stockholm_to_utc(datetime.combine(first_day, time.min))
+    end = stockholm_to_utc(datetime.combine(last_day + timedelta(days=1), time.min))
+    statement = (
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.DEAD, OutboxMessage.created_at >= start,
+               OutboxMessage.created_at < end)
+        .values(_fresh_start(now or utcnow()))
+        .returning(OutboxMessage.id)
+    )
+    ids = sorted(db.session.execute(statement).scalars())
+    if ids:
+        record(db.session.connection(), "retry_dead", "outbox", f"{first_day}–{last_day}",
+               changes={"from": first_day.isoformat(), "to": last_day.isoformat(), "count": len(ids), "ids": ids})
+    return ids
 
 
 def mail_settings() -> dict:

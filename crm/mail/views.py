@@ -1,14 +1,17 @@
-"""Utkorg: admins see what the CRM has sent or tries to send, send a failed message again and send a test mail."""
+"""Utkorg: admins see what the CRM has sent or tries to send, send a failed message (or every dead one of some
+days) again and send a test mail."""
 
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from crm.auth.access import acting_user, roles_required
 from crm.auth.models import Role
 from crm.extensions import db
 from crm.mail import bp, delivery, services
+from crm.mail.forms import RetryDeadForm
 from crm.mail.models import OutboxMessage, OutboxStatus
 
 
@@ -20,6 +23,10 @@ def outbox_kind(kind: str) -> str:
 @bp.route("/")
 @roles_required(Role.ADMIN)
 def index():
+    return _outbox_page(RetryDeadForm(formdata=None))
+
+
+def _outbox_page(retry_form: RetryDeadForm):
     status = services.parse_status(request.args.get("status"))
     counts = services.status_counts()
     page = db.paginate(
@@ -33,6 +40,7 @@ def index():
         total=sum(counts.values()),
         statuses=list(OutboxStatus),
         settings=services.mail_settings(),
+        retry_form=retry_form,
     )
 
 
@@ -61,6 +69,24 @@ def retry(outbox_message_id: int):
     else:
         flash(_("Bara meddelanden som nekats eller där försöken tagit slut kan skickas igen."), "error")
     return redirect(url_for("outbox.detail", outbox_message_id=outbox_message_id))
+
+
+@bp.route("/skicka-om-doda", methods=["POST"])
+@roles_required(Role.ADMIN)
+def retry_dead():
+    form = RetryDeadForm()
+    if not form.validate_on_submit():
+        return _outbox_page(form)
+    first_day, last_day = form.date_from.data, form.date_to.data
+    ids = services.retry_dead(first_day, last_day)
+    db.session.commit()
+    if ids:
+        flash(ngettext("%(num)d meddelande ligger i kön igen.", "%(num)d meddelanden ligger i kön igen.", len(ids)),
+              "success")
+    else:
+        flash(_("Inga meddelanden som gett upp skapades %(first)s–%(last)s, så inget lades i kön igen.",
+                first=first_day.isoformat(), last=last_day.isoformat()), "success")
+    return redirect(url_for("outbox.index"))
 
 
 @bp.route("/testmejl", methods=["POST"])
