@@ -123,6 +123,10 @@ def register_errorhandlers(app: Flask) -> None:
         db.session.rollback()
         return render_error(500, "500")
 
+    from crm.errors import register_database_unavailable
+
+    register_database_unavailable(app)  # 503 while the database cannot be reached
+
 
 def register_request_hooks(app: Flask) -> None:
     from crm.security import apply_security_headers
