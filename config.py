@@ -104,7 +104,7 @@ class Config:
     SCHEDULER_STOP_SECONDS = 25  # on SIGTERM: the message in flight is finished, the process is gone within this
     SCHEDULER_IMPORT_SECONDS = 5  # how often queued imports are looked for
     IMPORT_LEASE_SECONDS = 60  # a running import whose process has not renewed this is failed
-    IMPORT_CHUNK_ROWS = 500  # rows per import transaction: SQLite's write lock is held a fraction of a second
+    IMPORT_CHUNK_ROWS = 250  # rows per import transaction: SQLite's write lock is held a fraction of a second
     IMPORT_FOLDER: str | None = None  # uploads, shared by the web app and the scheduler; default <instance>/imports
     BACKUP_FOLDER: str | None = None  # where `flask backup` writes when given no path; default <instance>/backups
 

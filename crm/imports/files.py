@@ -38,6 +38,11 @@ def table_path(job: ImportJob) -> Path:
     return import_folder() / f"{job.stored_name}.table.json"
 
 
+def plan_path(job: ImportJob) -> Path:
+    """The plan a chunked import writes (`crm.imports.staging`), kept until the import is done."""
+    return import_folder() / f"{job.stored_name}.plan"
+
+
 def _kind(job: ImportJob) -> str:
     return job.stored_name.rsplit(".", 1)[-1]
 
@@ -62,6 +67,7 @@ def remove_files(job: ImportJob) -> None:
     """The upload held personal data; once the register has it, neither the file nor its copy is kept."""
     upload_path(job).unlink(missing_ok=True)
     table_path(job).unlink(missing_ok=True)
+    plan_path(job).unlink(missing_ok=True)
 
 
 def has_file(job: ImportJob) -> bool:

@@ -2,14 +2,23 @@
 
 A claim is one conditional UPDATE (queued → running, with a fresh claim token and a lease), so two
 processes never run the same job. While the job runs, a thread renews the lease on a connection of
-its own. The import is one transaction whose last write marks the job done, and only while the claim
-is still this process's: the data and "klar" become visible in the same commit, and a process that
-dies mid-way leaves nothing behind, since the database rolls its open transaction back. The next
-sweep (`fail_abandoned`) fails a running job whose lease has run out; it can then be queued again.
+its own. The next sweep (`fail_abandoned`) takes back a running job whose lease has run out.
 
-SQLite: while the import writes it holds the database's only write lock, so the lease is not renewed
-then; but nobody can fail the job meanwhile either, as that too is a write. By the time the lock is
-free the job is done, or its process has died and the lease is over for good.
+Chunks. The import writes IMPORT_CHUNK_ROWS valid rows per transaction. On SQLite a transaction holds
+the database's only write lock, and one transaction for a 20,000-row file held it for seconds: other
+writers in the scheduler (the outbox recording what the relay answered) waited past their busy
+timeout. A chunk holds it for a fraction of a second, and the lease is renewed between chunks.
+
+Nothing lost, nothing twice. The rows are planned once, before the first chunk, and the plan is stored
+beside the upload (`crm.imports.staging`); every chunk's transaction also moves the job's
+`rows_written` on and stores what the rest needs (`resume_state`), only while the claim is still this
+process's. So a chunk and the record of it are committed together or not at all, and a job that
+stopped goes on at the first row not saved, with the same plan: a kill between or inside chunks, or
+an error in one, loses that chunk's transaction only. The sweep queues an abandoned job that has saved
+rows again (up to RESUME_ATTEMPTS runs), so the scheduler finishes it by itself; one that saved nothing
+fails as before. A job that failed with rows saved says how many on its status page, is not mapped
+again (its plan is fixed) and goes on when it is tried again. The last chunk marks the job done.
+Rows already saved are in the register while the rest is written, as the status page says.
 """
 
 from __future__ import annotations
@@ -18,23 +27,22 @@ import logging
 import os
 import secrets
 import socket
-import threading
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Engine, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, or_, select, update
 
 from crm.audit.mixins import current_actor, system_actor
 from crm.auth.models import Role, User
 from crm.extensions import db
-from crm.imports.files import ProgressFile, progress_path, remove_files
+from crm.imports.files import ProgressFile, plan_path, progress_path, remove_files
+from crm.imports.lease import Claim, LeaseKeeper
 from crm.imports.lookups import audit_table
 from crm.imports.models import ImportJob, ImportStatus
 from crm.imports.planning import plan_job
+from crm.imports.staging import WritePlan, load_plan, save_plan
 from crm.imports.writer import ImportResult, ImportWriter
 from crm.timeutil import utcnow
 
@@ -42,6 +50,7 @@ log = logging.getLogger(__name__)
 
 RESTARTABLE = (ImportStatus.UPLOADED, ImportStatus.FAILED)
 STOPPED = _l("Importen avbröts (processen som körde den stannade). Inget har sparats.")
+RESUME_ATTEMPTS = 5  # runs of one job the sweep queues again by itself when a process stopped mid-way
 
 
 class ImportRefused(Exception):
@@ -58,12 +67,6 @@ class ImportNotStartable(Exception):
 
 class ClaimLost(Exception):
     """The job is no longer this process's to finish: its lease ran out and a sweep failed it."""
-
-
-@dataclass(frozen=True)
-class Claim:
-    job_id: int
-    token: str
 
 
 # --- Queueing and claiming ----------------------------------------------------------------------
@@ -131,7 +134,8 @@ def claim_next() -> Claim | None:
 
 
 def fail_abandoned(now: datetime) -> list[int]:
-    """Fail the running jobs whose lease has run out (their process stopped); commits. Returns their ids."""
+    """Take back the running jobs whose lease has run out (their process stopped); commits. One with saved rows
+    is queued again to go on where it stopped (until RESUME_ATTEMPTS runs), the others fail. Returns their ids."""
     abandoned = (ImportJob.status == ImportStatus.RUNNING) & or_(
         ImportJob.lease_expires_at.is_(None), ImportJob.lease_expires_at < now
     )
@@ -140,56 +144,40 @@ def fail_abandoned(now: datetime) -> list[int]:
         db.session.rollback()
         return []
     progress_files = {job.id: ProgressFile(progress_path(job)) for job in found}
-    failed = db.session.scalars(
-        update(ImportJob)
-        .where(ImportJob.id.in_(progress_files), abandoned)
-        .values(status=ImportStatus.FAILED, error=_message(STOPPED), finished_at=now, claim_token=None,
-                lease_expires_at=None)
-        .returning(ImportJob.id)
-        .execution_options(synchronize_session=False)
-    ).all()
+    taken: dict[int, ImportStatus] = {}
+    for job in found:
+        if job.rows_written and job.attempts < RESUME_ATTEMPTS:
+            values: dict = {"status": ImportStatus.QUEUED}
+        else:
+            values = {"status": ImportStatus.FAILED, "error": _stopped_message(job), "finished_at": now}
+        result = db.session.execute(
+            update(ImportJob)
+            .where(ImportJob.id == job.id, abandoned)
+            .values(claim_token=None, lease_expires_at=None, **values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            taken[job.id] = values["status"]
     db.session.commit()
-    for job_id in sorted(failed):
+    for job_id, status in sorted(taken.items()):
         progress_files[job_id].remove()
-        log.warning("Import job %s was running in a process that stopped; marked failed", job_id)
-    return sorted(failed)
+        if status == ImportStatus.QUEUED:
+            log.warning("Import job %s was running in a process that stopped; queued to go on", job_id)
+        else:
+            log.warning("Import job %s was running in a process that stopped; marked failed", job_id)
+    return sorted(taken)
 
 
-# --- The lease ------------------------------------------------------------------------------------
+def _stopped_message(job: ImportJob) -> str:
+    if not job.rows_written:
+        return _message(STOPPED)
+    return _message(_l("Importen avbröts (processen som körde den stannade) efter %(done)d av %(total)d rader. "
+                       "De sparade raderna finns kvar; Försök igen importerar resten.",
+                       done=job.rows_written, total=_valid_total(job)))
 
 
-class LeaseKeeper:
-    """A thread that renews a claimed job's lease every quarter lease, on a connection of its own."""
-
-    def __init__(self, engine: Engine, claim: Claim, lease_seconds: int):
-        self.engine = engine
-        self.claim = claim
-        self.lease = timedelta(seconds=lease_seconds)
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._renew_until_stopped, name=f"crm-import-lease-{claim.job_id}",
-                                       daemon=True)
-
-    def __enter__(self) -> LeaseKeeper:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.stopped.set()
-        self.thread.join()
-
-    def _renew_until_stopped(self) -> None:
-        while not self.stopped.wait(max(self.lease.total_seconds() / 4, 0.5)):
-            try:
-                with Session(self.engine) as session, session.begin():
-                    session.execute(
-                        update(ImportJob)
-                        .where(ImportJob.id == self.claim.job_id, ImportJob.claim_token == self.claim.token,
-                               ImportJob.status == ImportStatus.RUNNING)
-                        .values(lease_expires_at=utcnow() + self.lease)
-                        .execution_options(synchronize_session=False)
-                    )
-            except Exception as error:  # SQLite's write lock is the import's own while it writes
-                log.debug("Import job %s: lease not renewed this time (%s)", self.claim.job_id, error)
+def _valid_total(job: ImportJob) -> int:
+    return int((job.resume_state or {}).get("rows", job.total_rows))
 
 
 # --- Running ------------------------------------------------------------------------------------
@@ -201,11 +189,15 @@ def _message(message) -> str:
         return str(message)
 
 
-def _failure_message(error: Exception) -> str:
+def _failure_message(error: Exception, done: int = 0, total: int = 0) -> str:
     if isinstance(error, ImportRefused):
         return _message(_l("Filen har rader med fel (%(num)d). Inget har sparats.", num=error.error_rows))
     if isinstance(error, ClaimLost):
         return _message(STOPPED)
+    if done:
+        return _message(_l("Importen avbröts av ett fel (%(kind)s) efter %(done)d av %(total)d rader. De sparade "
+                           "raderna finns kvar; Försök igen importerar resten.",
+                           kind=type(error).__name__, done=done, total=total))
     return _message(_l("Importen avbröts av ett fel (%(kind)s). Inget har sparats.", kind=type(error).__name__))
 
 
@@ -215,9 +207,9 @@ def _mine(claim: Claim):
 
 
 def _take_write_lock(claim: Claim) -> None:
-    """SQLite: begin the write transaction with a write of the job's row, so the database's write lock is ours
-    from here on (and the claim is checked once more). PostgreSQL locks rows, not the database: the row is left
-    alone until the end, so the lease can still be renewed."""
+    """SQLite: begin a chunk's transaction with a write of the job's row, so the database's write lock is ours
+    from here on (and the claim is checked once more). PostgreSQL locks rows, not the database: the row is
+    written at the chunk's end only, so the lease can be renewed meanwhile."""
     if db.session.get_bind().dialect.name != "sqlite":
         return
     result = db.session.execute(
@@ -227,17 +219,32 @@ def _take_write_lock(claim: Claim) -> None:
         raise ClaimLost(claim.job_id)
 
 
-def _finish(job: ImportJob, claim: Claim, result: ImportResult) -> None:
+def _record_chunk(claim: Claim, done: int, total: int, writer: ImportWriter) -> None:
+    """In the chunk's transaction: how far the job has come and what the rest needs, while the claim is ours."""
+    state = {**writer.saved_state(done), "rows": total}
+    result = db.session.execute(
+        update(ImportJob)
+        .where(_mine(claim))
+        .values(rows_written=done, resume_state=state, created_count=writer.result.created,
+                updated_count=writer.result.updated)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise ClaimLost(claim.job_id)
+
+
+def _finish(job: ImportJob, claim: Claim, done: int, result: ImportResult) -> None:
     """Mark the job done (only while the claim is still ours) and write the import's summary audit entry."""
     now = utcnow()
-    done = db.session.execute(
+    finished = db.session.execute(
         update(ImportJob)
         .where(_mine(claim))
         .values(status=ImportStatus.DONE, created_count=result.created, updated_count=result.updated,
-                finished_at=now, error=None, claim_token=None, lease_expires_at=None)
+                rows_written=done, resume_state=None, finished_at=now, error=None, claim_token=None,
+                lease_expires_at=None)
         .execution_options(synchronize_session=False)
     )
-    if done.rowcount != 1:
+    if finished.rowcount != 1:
         raise ClaimLost(claim.job_id)
     user_id, actor = current_actor()
     db.session.execute(
@@ -250,11 +257,13 @@ def _finish(job: ImportJob, claim: Claim, result: ImportResult) -> None:
 
 def _mark_failed(claim: Claim, error: Exception) -> None:
     """Record the failure in a transaction of its own, unless a sweep has already taken the job from us."""
+    job = db.session.get(ImportJob, claim.job_id)
+    done, total = (job.rows_written, _valid_total(job)) if job is not None else (0, 0)
     db.session.execute(
         update(ImportJob)
         .where(_mine(claim))
-        .values(status=ImportStatus.FAILED, error=_failure_message(error), finished_at=utcnow(), claim_token=None,
-                lease_expires_at=None)
+        .values(status=ImportStatus.FAILED, error=_failure_message(error, done, total), finished_at=utcnow(),
+                claim_token=None, lease_expires_at=None)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -268,8 +277,21 @@ def _actor_of(job: ImportJob) -> tuple[int | None, str] | None:
     return (job.queued_by_id, name) if name is not None else None
 
 
+def _plan(job: ImportJob) -> WritePlan:
+    """The rows to write: planned now for a job that has saved nothing (and stored before the first chunk
+    commits), else the plan it was started with."""
+    if job.rows_written:
+        return load_plan(plan_path(job))
+    plan = plan_job(job)
+    if plan.error_count and not job.skip_errors:
+        raise ImportRefused(plan.error_count)
+    stored = WritePlan.of(plan)
+    save_plan(plan_path(job), stored)
+    return stored
+
+
 def _execute(claim: Claim, progress: ProgressFile) -> ImportResult:
-    """Import a claimed job in one transaction: every valid row or, on any failure, nothing."""
+    """Import a claimed job a chunk per transaction, each committed with the job's progress (see above)."""
     job = db.session.get(ImportJob, claim.job_id)
     if job is None or job.status != ImportStatus.RUNNING or job.claim_token != claim.token:
         raise ClaimLost(claim.job_id)
@@ -277,18 +299,29 @@ def _execute(claim: Claim, progress: ProgressFile) -> ImportResult:
     token = system_actor.set(actor) if actor else None
     try:
         progress.write("checking", 0, job.total_rows)
-        plan = plan_job(job)
-        if plan.error_count and not job.skip_errors:
-            raise ImportRefused(plan.error_count)
-        _take_write_lock(claim)
-        result = ImportWriter(plan, lambda done, total: progress.write("writing", done, total)).run()
-        _finish(job, claim, result)
-        db.session.commit()
+        plan = _plan(job)
+        done, rows, size = job.rows_written, plan.valid_rows, max(1, current_app.config["IMPORT_CHUNK_ROWS"])
+        writer = ImportWriter(plan, done, job.resume_state)
+        db.session.commit()  # end the reads: each chunk is a transaction of its own that begins with a write
+        progress.write("writing", done, len(rows))
+        while True:
+            _take_write_lock(claim)
+            chunk = rows[done:done + size]
+            writer.write(chunk)
+            done += len(chunk)
+            if done < len(rows):
+                _record_chunk(claim, done, len(rows), writer)
+            else:
+                _finish(job, claim, done, writer.result)
+            db.session.commit()
+            progress.write("writing", done, len(rows))
+            if done >= len(rows):
+                break
     finally:
         if token is not None:
             system_actor.reset(token)
     remove_files(job)
-    return result
+    return writer.result
 
 
 def run(claim: Claim) -> ImportResult:

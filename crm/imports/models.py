@@ -1,8 +1,11 @@
 """Import jobs: an uploaded file, its column mapping, and how far the import has come.
 
 A confirmed import is queued; the scheduler process claims it (status "pagar", a claim token and a
-lease it renews while it works) and writes every row or none. A running job whose lease has run
-out belongs to a process that stopped: the next sweep marks it failed, and it can be queued again.
+lease it renews while it works) and writes its rows a chunk at a time. Each chunk's commit also
+records how far the job has come (`rows_written`, `resume_state`), so a job that stopped half-way
+goes on from there when it runs again (see `crm.imports.jobs`). A running job whose lease has run
+out belongs to a process that stopped: the next sweep queues it again when some of it is saved
+(it is resumed), and fails it when nothing is.
 """
 
 from __future__ import annotations
@@ -64,3 +67,7 @@ class ImportJob(db.Model):
     claim_token: Mapped[Optional[str]] = mapped_column(String(32))
     worker: Mapped[Optional[str]] = mapped_column(String(255))
     lease_expires_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    # How far the import has come: the plan's valid rows saved so far (committed with them), and what the
+    # rest needs to carry on (counts so far, ids of the contacts and tags it made); cleared when done.
+    rows_written: Mapped[int] = mapped_column(default=0, server_default="0")
+    resume_state: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)

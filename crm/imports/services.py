@@ -53,8 +53,9 @@ def job_mapping(job: ImportJob) -> tuple[list[str], SniVersion]:
 
 
 def is_editable(job: ImportJob) -> bool:
-    """A job can be mapped, previewed and started until it runs; a failed one can be retried."""
-    return job.status in (ImportStatus.UPLOADED, ImportStatus.FAILED)
+    """A job can be mapped, previewed and started until it runs; a failed one can be retried. One that has saved
+    rows is not mapped again: it goes on with the plan it was started with (Försök igen)."""
+    return job.status in (ImportStatus.UPLOADED, ImportStatus.FAILED) and not job.rows_written
 
 
 def recent_jobs(limit: int = 10):

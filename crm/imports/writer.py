@@ -1,14 +1,17 @@
-"""Writing a plan's valid rows: SQLAlchemy Core executemany statements in batches, one transaction.
+"""Writing a plan's valid rows: SQLAlchemy Core executemany statements, one chunk of rows at a time.
+
+The caller (`crm.imports.jobs`) commits after each chunk, together with `saved_state()`: what the
+rest of the import needs to go on in another process (the counts so far, the tags it created, and the
+contacts it created or met that later rows name). `ImportWriter(plan, start, state)` picks up there.
 
 Audit: every company, contact person, company link and tag the import creates or changes gets
 an entry of the same shape the `Audited` mixin writes (create: the values; update: old and new
 per changed field; a company's SNI codes and tags ride along in its entry), written in bulk in
-the same transaction.
+the same transaction as the rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,11 +33,10 @@ from crm.imports.lookups import (
     sni_table,
     tags_table,
 )
-from crm.imports.planning import ImportPlan, PlannedRow
+from crm.imports.planning import PlannedRow
+from crm.imports.staging import WritePlan
 from crm.text import fold
 from crm.timeutil import utcnow
-
-BATCH_SIZE = 1000  # rows per executemany and per progress step
 
 
 @dataclass
@@ -53,34 +55,56 @@ class ImportResult:
 
 
 class ImportWriter:
-    """Writes a plan's valid rows in batches on the session's connection; the caller commits."""
+    """Writes a plan's valid rows from `start` on, a chunk per `write`, on the session's connection; the
+    caller commits. `state` is what `saved_state()` gave when the rows before `start` were committed."""
 
-    def __init__(self, plan: ImportPlan, progress: Callable[[int, int], None]):
+    def __init__(self, plan: WritePlan, start: int = 0, state: dict[str, Any] | None = None):
         self.plan = plan
-        self.progress = progress
-        self.result = ImportResult(skipped=plan.error_count)
+        self.start = start
+        self.begun = False
+        self.result = ImportResult(**state["result"]) if state else ImportResult(skipped=plan.error_count)
         self.user_id, self.actor = current_actor()
         self.audit: list[dict[str, Any]] = []
         self.now = utcnow()
-        matched = [row.company_id for row in plan.valid_rows if row.company_id is not None]
+        rest = plan.valid_rows[start:]
+        matched = [row.company_id for row in rest if row.company_id is not None]
         self.tag_ids = {key: tag_id for key, (tag_id, _name) in plan.register.tags.items()}
         self.tag_names = {tag_id: name for tag_id, name in plan.register.tags.values()}
+        self.new_tag_keys: set[str] = set()
+        for key, tag_id, name in (state or {}).get("tags", []):
+            self.tag_ids[key] = tag_id
+            self.tag_names[tag_id] = name
+            self.new_tag_keys.add(key)
         self.sni = _existing_sni(matched)
         self.tag_pairs = _existing_tag_pairs(matched)
         self.links = _existing_links(matched)
-        self.contacts: dict[str, int] = {}  # lower-case e-mail -> id of a contact this import has seen
+        # lower-case e-mail -> id of a contact this import has created or met (the first row naming it wins)
+        self.contacts: dict[str, int] = dict((state or {}).get("contacts", {}))
         self.updated_contacts: set[int] = set()
+        self.last_use: dict[str, int] = {}  # lower-case e-mail -> index of the last valid row naming it
+        for index, row in enumerate(plan.valid_rows):
+            if email := (row.parsed.contact.get("email") or "").lower():
+                self.last_use[email] = index
 
-    def run(self) -> ImportResult:
-        rows = self.plan.valid_rows
-        self._create_tags()
-        self.progress(0, len(rows))
-        done = 0
-        for chunk in chunks(rows, BATCH_SIZE):
-            self._write_chunk(chunk)
-            done += len(chunk)
-            self.progress(done, len(rows))
-        return self.result
+    def write(self, rows: list[PlannedRow]) -> None:
+        """Write the next chunk; a fresh import's first chunk also creates the tags the register lacks."""
+        if self.start == 0 and not self.begun:
+            self._create_tags()
+        self.begun = True
+        if rows:
+            self._write_chunk(rows)
+        elif self.audit:
+            db.session.execute(insert(audit_table), self.audit)
+            self.audit = []
+
+    def saved_state(self, done: int) -> dict[str, Any]:
+        """What the rows from `done` on need, JSON-ready: only contacts that a later row names are kept."""
+        return {
+            "result": self.result.as_dict(),
+            "tags": [[key, self.tag_ids[key], self.tag_names[self.tag_ids[key]]] for key in sorted(self.new_tag_keys)],
+            "contacts": {email: contact_id for email, contact_id in self.contacts.items()
+                         if self.last_use.get(email, -1) >= done},
+        }
 
     def _write_chunk(self, chunk: list[PlannedRow]) -> None:
         self.now = utcnow()
@@ -114,6 +138,7 @@ class ImportWriter:
         for params, tag_id in zip(new, _insert_with_ids(tags_table, new), strict=True):
             self.tag_ids[params["name"].casefold()] = tag_id
             self.tag_names[tag_id] = params["name"]
+            self.new_tag_keys.add(params["name"].casefold())
             self._record("create", "Tag", tag_id, {"name": params["name"]})
         self.result.tags_created = len(new)
 

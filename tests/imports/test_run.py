@@ -9,7 +9,7 @@ from crm.audit.mixins import system_actor
 from crm.audit.models import AuditEntry
 from crm.companies.models import Company, CompanyContact, CompanySni, CompanyStatus, ContactPerson, SniVersion, Tag
 from crm.extensions import db
-from crm.imports import files, jobs, planning, writer
+from crm.imports import files, jobs, planning
 from crm.imports.models import ImportJob, ImportStatus
 from tests.imports.helpers import csv_bytes, upload_job, xlsx_bytes
 from tests.support.factories import valid_org_number
@@ -245,9 +245,10 @@ def test_xlsx_imports_with_leading_zero_sni(app):
     assert [sni.code for sni in company.sni_codes] == ["01110", "02101"]
 
 
-def test_a_failure_in_the_middle_leaves_nothing_behind(app, monkeypatch, import_folder):
-    """Row 25 gets row 2's organisationsnummer after planning: the database refuses it in the third batch."""
-    monkeypatch.setattr(writer, "BATCH_SIZE", 10)
+def test_a_failure_in_the_middle_keeps_the_committed_chunks_only(app, monkeypatch, import_folder):
+    """Row 25 gets row 2's organisationsnummer after planning: the database refuses it in the third chunk. The
+    two chunks before it are committed with the job's progress; nothing of the third is left."""
+    app.config["IMPORT_CHUNK_ROWS"] = 10
     rows = [["Organisationsnummer", "Företagsnamn", "SNI", "Taggar", "Kontaktperson", "E-post"]]
     rows += [[valid_org_number(100 + n), f"Bolag {n} AB", "62010", "Medtech", f"Person {n}", f"p{n}@bolag.se"]
              for n in range(30)]
@@ -273,13 +274,18 @@ def test_a_failure_in_the_middle_leaves_nothing_behind(app, monkeypatch, import_
     finally:
         event.remove(db.engine, "before_cursor_execute", note_insert)
     assert "IntegrityError" in type(failure.value).__name__
-    assert len(company_inserts) == 3  # two batches went in before the third failed
+    assert len(company_inserts) == 3  # two chunks went in before the third failed
     db.session.expire_all()
-    for model in (Company, CompanySni, Tag, ContactPerson, CompanyContact, AuditEntry):
-        assert count(model) == 0, model
+    for model in (Company, CompanySni, ContactPerson, CompanyContact):
+        assert count(model) == 20, model
+    assert count(Tag) == 1
+    audited = db.session.execute(
+        select(AuditEntry.entity, func.count()).where(AuditEntry.entity != "User").group_by(AuditEntry.entity)
+    ).all()
+    assert dict(audited) == {"Company": 20, "ContactPerson": 20, "CompanyContact": 20, "Tag": 1}
     job = db.session.get(ImportJob, job.id)
-    assert job.status == ImportStatus.FAILED
-    assert "IntegrityError" in job.error and "Inget har sparats" in job.error
+    assert job.status == ImportStatus.FAILED and job.rows_written == 20
+    assert "IntegrityError" in job.error and "efter 20 av 30 rader" in job.error
     assert (import_folder / job.stored_name).is_file()  # kept, so the import can be retried
     assert not files.progress_path(job).exists()
 

@@ -189,10 +189,10 @@ def test_a_failure_in_the_scheduler_shows_on_the_status_page_with_a_retry(app, c
     login_as("staff")
     job = upload_job(csv_bytes(ROWS[:3]))
 
-    def fail(self):
+    def fail(self, rows):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(writer.ImportWriter, "run", fail)
+    monkeypatch.setattr(writer.ImportWriter, "write", fail)
     response = client.post(f"/foretag/import/{job.id}/forhandsgranskning", data={"valid_rows": "2"})
     assert response.status_code == 302
     run_scheduled_imports(app)
