@@ -43,7 +43,7 @@ from crm.mail.models import OutboxMessage, OutboxStatus
 from crm.mail.transport import Outcome, eml_name, file_directory, transport_for
 from crm.timeutil import utcnow
 
-__all__ = ["claim", "deliver_due", "eml_name", "file_directory", "recover", "retry", "retry_delay"]
+__all__ = ["claim", "deliver_due", "eml_name", "file_directory", "fresh_start", "recover", "retry", "retry_delay"]
 
 logger = logging.getLogger("crm.mail")
 
@@ -318,12 +318,15 @@ def deliver_due(now: datetime | None = None, limit: int | None = None) -> Delive
     return report
 
 
+def fresh_start(now: datetime | None = None) -> dict:
+    """The column values that send a dead or failed message again: it starts over with fresh attempts."""
+    return {"status": OutboxStatus.PENDING, "attempts": 0, "next_attempt_at": now or utcnow(), "last_error": None,
+            "refused": None, "claimed_by": None, "lease_until": None}
+
+
 def retry(message: OutboxMessage, now: datetime | None = None) -> None:
-    """An admin sends a dead or failed message again: it starts over with fresh attempts."""
+    """An admin sends a dead or failed message again (one message; `fresh_start` for many)."""
     if message.status not in (OutboxStatus.DEAD, OutboxStatus.FAILED):
         raise ValueError("only dead or failed messages are retried")
-    message.status = OutboxStatus.PENDING
-    message.attempts = 0
-    message.next_attempt_at = now or utcnow()
-    message.last_error = None
-    message.refused = None
+    for column, value in fresh_start(now).items():
+        setattr(message, column, value)

@@ -97,15 +97,6 @@ def retry(message: OutboxMessage, now: datetime | None = None) -> bool:
     return True
 
 
-def _fresh_start(now: datetime) -> dict:
-    """What sending a dead message again writes, as column values: the single-message rule (`delivery.retry`)
-    applied to a blank message, so the bulk UPDATE and the single retry can never disagree."""
-    probe = OutboxMessage(status=OutboxStatus.DEAD)  # never added to a session
-    delivery.retry(probe, now)
-    columns = OutboxMessage.__mapper__.column_attrs.keys()
-    return {key: value for key, value in vars(probe).items() if key in columns}
-
-
 def retry_dead(first_day: date, last_day: date, now: datetime | None = None) -> list[int]:
     """Put every dead message created from `first_day` through `last_day` (Stockholm dates, both included) back
     in the queue in one UPDATE, with one audit entry when there were any; returns their ids, lowest first."""
@@ -115,7 +106,7 @@ def retry_dead(first_day: date, last_day: date, now: datetime | None = None) -> 
         update(OutboxMessage)
         .where(OutboxMessage.status == OutboxStatus.DEAD, OutboxMessage.created_at >= start,
                OutboxMessage.created_at < end)
-        .values(_fresh_start(now or utcnow()))
+        .values(delivery.fresh_start(now))
         .returning(OutboxMessage.id)
     )
     ids = sorted(db.session.execute(statement).scalars())
