@@ -34,6 +34,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, or_, select, update
 
+from crm import worker as workers
 from crm.audit.mixins import current_actor, system_actor
 from crm.auth.models import Role, User
 from crm.extensions import db
@@ -63,6 +64,10 @@ class ImportRefused(Exception):
 
 class ImportNotStartable(Exception):
     """The job is already queued, running or done."""
+
+
+class ImportPaused(Exception):
+    """The scheduler is stopping (or lost its lock) between two chunks: the job is queued to go on later."""
 
 
 class ClaimLost(Exception):
@@ -317,11 +322,27 @@ def _execute(claim: Claim, progress: ProgressFile) -> ImportResult:
             progress.write("writing", done, len(rows))
             if done >= len(rows):
                 break
+            if not workers.current().may_act():
+                _pause(claim)
+                raise ImportPaused(claim.job_id)
     finally:
         if token is not None:
             system_actor.reset(token)
     remove_files(job)
     return writer.result
+
+
+def _pause(claim: Claim) -> None:
+    """Queue a job again that stops between chunks, so the next run goes on at once, not after its lease."""
+    db.session.execute(
+        update(ImportJob)
+        .where(ImportJob.id == claim.job_id, ImportJob.claim_token == claim.token,
+               ImportJob.status == ImportStatus.RUNNING)
+        .values(status=ImportStatus.QUEUED, claim_token=None, lease_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    log.info("Import job %s paused between chunks (the scheduler is stopping); queued to go on", claim.job_id)
 
 
 def run(claim: Claim) -> ImportResult:
@@ -331,6 +352,8 @@ def run(claim: Claim) -> ImportResult:
         with LeaseKeeper(db.engine, claim, current_app.config["IMPORT_LEASE_SECONDS"]):
             try:
                 result = _execute(claim, progress)
+            except ImportPaused:
+                raise
             except Exception as error:
                 db.session.rollback()
                 try:

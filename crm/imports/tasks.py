@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from crm.imports.jobs import ImportRefused, claim_next, fail_abandoned, run
+from crm.imports.jobs import ImportPaused, ImportRefused, claim_next, fail_abandoned, run
 from crm.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,8 @@ def run_queued_imports() -> int | None:
         run(claim)
     except ImportRefused:
         log.info("Import job %s refused: rows with errors", claim.job_id)
+    except ImportPaused:
+        pass  # queued again; the next scheduler run goes on with it
     except Exception:
         log.exception("Import job %s failed", claim.job_id)
     return claim.job_id

@@ -108,3 +108,36 @@ def test_another_writer_gets_the_database_after_every_chunk(app, monkeypatch):
         select(func.count()).select_from(audit_table).where(audit_table.c.action == "probe")
     ).scalar_one()
     assert probes == ROWS // CHUNK
+
+
+def test_a_scheduler_that_stops_between_chunks_queues_the_import_to_go_on_and_the_next_run_finishes_it(app):
+    from crm import worker as workers
+    from crm.imports.tasks import run_queued_imports
+
+    app.config["IMPORT_CHUNK_ROWS"] = CHUNK
+    job = upload_job(big_file())
+    jobs.queue(job.id, skip_errors=False, user_id=None)
+    db.session.commit()
+    chunks_seen = []
+
+    def lock_held() -> bool:  # asked between chunks; the stop comes after the third
+        chunks_seen.append(1)
+        return len(chunks_seen) < 3
+
+    workers.install(workers.Worker(lock_held=lock_held))
+    try:
+        assert run_queued_imports() == job.id
+    finally:
+        workers.reset()
+
+    db.session.expire_all()
+    paused = db.session.get(ImportJob, job.id)
+    assert (paused.status, paused.rows_written, paused.claim_token) == (ImportStatus.QUEUED, 3 * CHUNK, None)
+    assert db.session.execute(select(func.count()).select_from(Company)).scalar_one() == 3 * CHUNK
+
+    assert run_queued_imports() == job.id, "queued again, so taken at once: no lease to wait out"
+
+    db.session.expire_all()
+    finished = db.session.get(ImportJob, job.id)
+    assert finished.status == ImportStatus.DONE and finished.created_count == ROWS
+    assert db.session.execute(select(func.count()).select_from(Company)).scalar_one() == ROWS
