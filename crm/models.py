@@ -1,7 +1,7 @@
 """Imports every feature's models so that the mapper registry (and Alembic) sees them all."""
 
 from crm.audit.models import AuditEntry  # noqa: F401
-from crm.auth.models import LoginAttempt, User  # noqa: F401
+from crm.auth.models import LoginAttempt, User, UserSession  # noqa: F401
 from crm.companies.models import Company, CompanyContact, CompanySni, ContactPerson, Tag, Topic  # noqa: F401
 from crm.events.models import DietaryNeed, Event, EventSeries, Invitation  # noqa: F401
 from crm.feeds.models import FeedToken  # noqa: F401

@@ -1,4 +1,4 @@
-"""Users, their roles and the login attempts that throttling counts."""
+"""Users, their roles, their signed-in sessions and the login attempts that throttling counts."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Optional
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Date, Index, String, Time, func, select
+from sqlalchemy import Date, ForeignKey, Index, String, Time, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -112,3 +112,22 @@ class LoginAttempt(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     address: Mapped[str] = mapped_column(String(64))
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class UserSession(db.Model):
+    """One signed-in browser: the cookie holds a random key, this row its hash and how long it may last.
+
+    Checked on every request (crm.auth.sessions): logging out ends the row, "Logga ut överallt" and a new
+    password end all of a user's rows, and a row unused for the idle timeout or older than the lifetime
+    is refused, so a copied cookie stops working.
+    """
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (Index("ix_user_sessions_user_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the cookie's key, in hex
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
