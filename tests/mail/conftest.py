@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.mailrig import mail_databases  # noqa: F401  (the fixture)
 from tests.support.smtpserver import smtp  # noqa: F401  (the fixture)
 
 
