@@ -26,6 +26,7 @@ def test_a_killed_scheduler_loses_nothing_and_repeats_only_the_message_in_flight
 
     result = crash_run(url, tmp_path, messages=MESSAGES, kills=KILLS, seed=seed, finish_within=60)
 
+    print(f"received {result.received}, duplicated {result.duplicated}, in flight at the kills {result.in_flight}")
     scheduler_output = output_of(tmp_path / "scheduler.out")[-6000:]
     about = f"seed {seed}; in flight at the kills: {result.in_flight}\nscheduler output (end):\n{scheduler_output}"
     assert result.kills == KILLS
