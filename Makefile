@@ -3,7 +3,9 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-FLASK := $(BIN)/flask --app wsgi
+# The app runs the production config unless told otherwise: `make run` and its commands ask for development.
+CRM_ENV ?= development
+FLASK := CRM_ENV=$(CRM_ENV) $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 # Links in mail and calendar files point here: where `make run` serves, unless set (e.g. behind a proxy).

@@ -21,7 +21,10 @@ INTEGER_SETTINGS = (
     "SCHEDULER_HEARTBEAT_SECONDS", "SCHEDULER_STALE_SECONDS", "SCHEDULER_OUTBOX_SECONDS", "SCHEDULER_SWEEP_SECONDS",
     "SCHEDULER_REGISTER_COUNT_SECONDS", "SCHEDULER_LOCK_RETRY_SECONDS", "SCHEDULER_RECONNECT_MAX_SECONDS",
     "SCHEDULER_STOP_SECONDS", "SCHEDULER_IMPORT_SECONDS", "IMPORT_LEASE_SECONDS", "IMPORT_CHUNK_ROWS",
+    "TRUSTED_PROXIES", "SESSION_IDLE_SECONDS", "SESSION_MAX_SECONDS",
+    "LOGIN_WINDOW_SECONDS", "LOGIN_SLOWDOWN_AFTER", "LOGIN_CLIENT_SLOWDOWN_AFTER", "LOGIN_MAX_DELAY_SECONDS",
 )
+MIN_SECRET_KEY_BYTES = 32
 
 
 def _integer(key: str, value: str) -> int:
@@ -49,15 +52,22 @@ class Config:
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
+    # A session ends after SESSION_IDLE_SECONDS unused and SESSION_MAX_SECONDS after login, checked on the
+    # server (crm.auth.sessions); the cookie's own expiry follows the idle timeout.
+    SESSION_IDLE_SECONDS = 8 * 3600
+    SESSION_MAX_SECONDS = 7 * 24 * 3600
+    # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: the app is reached directly).
+    TRUSTED_PROXIES = 0
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     # Requests larger than this are refused before they are read (the import allows 20 MB files).
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
 
-    # Login throttling: failures counted per account and per address in a sliding window.
-    LOGIN_WINDOW_SECONDS = 15 * 60
-    LOGIN_SLOWDOWN_AFTER = 5  # failures after which each further attempt must wait longer
-    LOGIN_LOCKOUT_AFTER = 10  # failures after which attempts are refused until the window passes
+    # Login throttling (crm.auth.throttle): failures in a sliding window, per account-and-client pair and per
+    # client; past the free failures each further attempt waits 2, 4, 8 ... seconds, never a lock.
+    LOGIN_WINDOW_SECONDS = 3600
+    LOGIN_SLOWDOWN_AFTER = 5  # free failures of one address typed from one client
+    LOGIN_CLIENT_SLOWDOWN_AFTER = 20  # free failures from one client, whatever the address typed
+    LOGIN_MAX_DELAY_SECONDS = 15 * 60
 
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's memory-hard default
     ORGANISATION_NAME = "Näringslivsenheten"
@@ -133,6 +143,7 @@ class Config:
         if settings["MAIL_SECURITY"] not in ("none", "starttls", "tls"):
             raise RuntimeError("CRM_MAIL_SECURITY must be none, starttls or tls.")
         settings["BASE_URL"] = checked_base_url(settings["BASE_URL"])
+        settings["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=settings["SESSION_IDLE_SECONDS"])
         return settings
 
 
@@ -161,15 +172,22 @@ class ProductionConfig(Config):
 
     @classmethod
     def load(cls) -> dict:
-        """Refuse to start without the secrets production needs."""
-        if not os.environ.get("SECRET_KEY"):
+        """Refuse to start without the secrets production needs, or with weak ones."""
+        secret = os.environ.get("SECRET_KEY", "")
+        if not secret:
             raise RuntimeError("SECRET_KEY must be set in the environment for production.")
+        if len(secret.encode()) < MIN_SECRET_KEY_BYTES:
+            raise RuntimeError(f"SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes long in production, e.g. "
+                               "python -c 'import secrets; print(secrets.token_urlsafe(48))'.")
         if not os.environ.get("DATABASE_URL"):
             raise RuntimeError("DATABASE_URL must be set in the environment for production.")
         if not os.environ.get("CRM_BASE_URL"):
             raise RuntimeError("CRM_BASE_URL must be set in the environment for production: the address users "
                                "open the CRM at, e.g. https://crm.kommun.se. Links in e-mail and calendars use it.")
-        return super().load()
+        settings = super().load()
+        if not settings["BASE_URL"].startswith("https://"):
+            raise RuntimeError(f"CRM_BASE_URL must be an https address in production, not {settings['BASE_URL']!r}.")
+        return settings
 
 
 def checked_base_url(value: str) -> str:

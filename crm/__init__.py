@@ -10,9 +10,15 @@ from config import CONFIGS
 
 
 def create_app(config_name: str | None = None) -> Flask:
-    """Build the app for `config_name` (development, testing, production; default from CRM_ENV)."""
+    """Build the app for `config_name` (development, testing, production; default from CRM_ENV).
+
+    Without either it is production, which refuses to start without its settings: development (the
+    public key, http links) only when asked for by name.
+    """
     app = Flask(__name__, instance_relative_config=True)
-    name = config_name or os.environ.get("CRM_ENV", "development")
+    name = config_name or os.environ.get("CRM_ENV") or "production"
+    if name not in CONFIGS:
+        raise RuntimeError(f"CRM_ENV must be one of {', '.join(CONFIGS)}, not {name!r}.")
     app.config.from_mapping(CONFIGS[name].load())
     app.config["CRM_ENV"] = name
     os.makedirs(app.instance_path, exist_ok=True)
@@ -44,17 +50,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     import crm.models  # noqa: F401  (every mapper registered before first use)
-    from crm.auth.models import User
+    from crm.auth import sessions
 
-    @login_manager.user_loader
-    def load_user(session_id: str):
-        user_id, _, token = session_id.partition(":")
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.active or user.session_token != token:
-            return None
-        return user
+    login_manager.user_loader(sessions.load_user)  # a live session row, within its idle time and lifetime
+    sessions.connect_signals(app)
 
     from crm.database import configure_engine_events
 
@@ -129,8 +128,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from crm.security import apply_security_headers
+    from crm.security import TrustedProxies, apply_security_headers
 
+    app.wsgi_app = TrustedProxies(app, app.wsgi_app)  # type: ignore[method-assign]
     app.after_request(apply_security_headers)
 
 

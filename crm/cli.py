@@ -72,13 +72,15 @@ def seed_demo(seed: int) -> None:
 def create_user_command(name: str, email: str, role: str, password: str) -> None:
     """Create a user account."""
     from crm.auth.models import Role
+    from crm.auth.passwords import problem as password_problem
     from crm.auth.services import create_user, email_taken
 
     system_actor.set((None, "cli"))
     if email_taken(email):
         raise click.ClickException(f"Det finns redan en användare med e-postadressen {email}.")
-    if len(password) < 10:
-        raise click.ClickException("Lösenordet måste ha minst 10 tecken.")
+    problem = password_problem(password, name=name, email=email)
+    if problem:
+        raise click.ClickException(problem)
     user = create_user(name, email, Role(role), password)
     db.session.commit()
     click.echo(f"Användaren {user.email} ({role}) är skapad.")
@@ -90,13 +92,15 @@ def create_user_command(name: str, email: str, role: str, password: str) -> None
 def set_password_command(email: str, password: str) -> None:
     """Set a new password for a user (and log them out everywhere)."""
     from crm.auth.models import User
+    from crm.auth.passwords import problem as password_problem
 
     system_actor.set((None, "cli"))
     user = db.session.execute(User.by_email(email)).scalar_one_or_none()
     if user is None:
         raise click.ClickException(f"Ingen användare har e-postadressen {email}.")
-    if len(password) < 10:
-        raise click.ClickException("Lösenordet måste ha minst 10 tecken.")
+    problem = password_problem(password, name=user.name, email=user.email)
+    if problem:
+        raise click.ClickException(problem)
     user.set_password(password)
     db.session.commit()
     click.echo(f"Nytt lösenord satt för {user.email}.")

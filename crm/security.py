@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from flask import Flask, Response, current_app, request
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -35,3 +36,25 @@ def apply_security_headers(response: Response) -> Response:
     if request.endpoint != "static" and current_user and current_user.is_authenticated:
         headers["Cache-Control"] = "no-store"
     return response
+
+
+class TrustedProxies:
+    """werkzeug's ProxyFix for TRUSTED_PROXIES (CRM_TRUSTED_PROXIES) proxies, none when it is 0 (the default).
+
+    With it, `request.remote_addr` is the client's address as the nearest trusted proxy saw it (what login
+    throttling counts) and `request.is_secure` is true behind a TLS proxy (so Flask-WTF's referrer check
+    on HTTPS runs). A header a client sets itself is never trusted beyond that many proxies.
+    """
+
+    def __init__(self, app: Flask, wsgi_app):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self._fixed: dict[int, ProxyFix] = {}
+
+    def __call__(self, environ, start_response):
+        count = self.app.config.get("TRUSTED_PROXIES", 0)
+        if not count:
+            return self.wsgi_app(environ, start_response)
+        if count not in self._fixed:
+            self._fixed[count] = ProxyFix(self.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        return self._fixed[count](environ, start_response)

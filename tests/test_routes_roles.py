@@ -50,6 +50,7 @@ ROUTES: dict[str, frozenset[str] | str] = {
     "auth.set_language": PUBLIC,
     "auth.account": ALL,
     "auth.change_password": ALL,
+    "auth.logout_everywhere": ALL,
     "auth.users": ADMIN,
     "auth.new_user": ADMIN,
     "auth.edit_user": ADMIN,

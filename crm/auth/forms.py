@@ -8,10 +8,11 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, StopValidation, ValidationError
 
+from crm.auth import passwords
 from crm.auth.models import Role
-from crm.auth.services import email_taken
+from crm.auth.services import LoginRefused, check_current_password, email_taken
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 LOCALE_CHOICES = [SelectChoice("sv", "Svenska"), SelectChoice("en", "English")]
 
 
@@ -35,18 +36,14 @@ class LoginForm(FlaskForm):
 
 
 class NewPasswordMixin:
+    """A new password, checked by crm.auth.passwords against the owner's name and address."""
+
     new_password = PasswordField(
         _l("Nytt lösenord"),
-        validators=[
-            DataRequired(_l("Fyll i ett nytt lösenord.")),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=200,
-                message=_l("Lösenordet måste ha minst %(min)d tecken.", min=MIN_PASSWORD_LENGTH),
-            ),
-        ],
+        validators=[DataRequired(_l("Fyll i ett nytt lösenord."))],
         render_kw={"autocomplete": "new-password"},
-        description=_l("Minst %(min)d tecken. En fras med flera ord är lätt att minnas.", min=MIN_PASSWORD_LENGTH),
+        description=_l("Minst %(min)d tecken, inte ett vanligt lösenord och inte ditt namn eller din e-postadress. "
+                       "En fras med flera ord är lätt att minnas.", min=MIN_PASSWORD_LENGTH),
     )
     confirm_password = PasswordField(
         _l("Upprepa det nya lösenordet"),
@@ -57,6 +54,16 @@ class NewPasswordMixin:
         render_kw={"autocomplete": "new-password"},
     )
 
+    def password_owner(self) -> tuple[str, str]:
+        """The name and e-mail address the new password must not be built on."""
+        return "", ""
+
+    def validate_new_password(self, field) -> None:
+        name, email = self.password_owner()
+        problem = passwords.problem(field.data or "", name=name, email=email)
+        if problem:
+            raise ValidationError(problem)
+
 
 class ChangePasswordForm(NewPasswordMixin, FlaskForm):
     current_password = PasswordField(
@@ -66,17 +73,38 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
     )
     submit = SubmitField(_l("Byt lösenord"))
 
-    def __init__(self, user, *args, **kwargs):
+    def __init__(self, user, *args, address: str = "-", **kwargs):
         super().__init__(*args, **kwargs)
         self._user = user
+        self._address = address
+        self.refusal = None  # set when the current password may not be tried yet (throttled like a login)
+
+    def password_owner(self) -> tuple[str, str]:
+        return self._user.name, self._user.email
 
     def validate_current_password(self, field) -> None:
-        if not self._user.check_password(field.data or ""):
+        try:
+            matches = check_current_password(self._user, field.data or "", self._address)
+        except LoginRefused as refused:
+            self.refusal = refused.refusal
+            raise ValidationError(refused.refusal.message()) from None
+        if not matches:
             raise ValidationError(_l("Det nuvarande lösenordet stämmer inte."))
 
 
 class ResetPasswordForm(NewPasswordMixin, FlaskForm):
     submit = SubmitField(_l("Sätt nytt lösenord"))
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._user = user
+
+    def password_owner(self) -> tuple[str, str]:
+        return self._user.name, self._user.email
+
+
+class LogoutEverywhereForm(FlaskForm):
+    submit = SubmitField(_l("Logga ut överallt"))
 
 
 class ClockField(TimeField):
@@ -156,7 +184,8 @@ class UserForm(FlaskForm):
 
 
 class NewUserForm(NewPasswordMixin, UserForm):
-    pass
+    def password_owner(self) -> tuple[str, str]:
+        return self.name.data or "", self.email.data or ""
 
 
 class LanguageForm(FlaskForm):

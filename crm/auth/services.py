@@ -7,7 +7,7 @@ from datetime import time
 from sqlalchemy import func, select
 
 from crm.audit.mixins import record
-from crm.auth import throttle
+from crm.auth import passwords, sessions, throttle
 from crm.auth.models import Role, User
 from crm.extensions import db
 from crm.timeutil import utcnow
@@ -22,18 +22,41 @@ class LoginRefused(Exception):
 
 
 def authenticate(email: str, password: str, address: str) -> User | None:
-    """Return the active user with this e-mail and password, or None; raise LoginRefused when throttled."""
-    refusal = throttle.check(email, address)
-    if refusal:
-        raise LoginRefused(refusal)
+    """Return the active user with this e-mail and password, or None; raise LoginRefused when throttled.
+
+    A password hash is checked whether or not the address has an account, so the answer takes as long.
+    """
+    attempt = _begin_attempt(email, address)
     user = db.session.execute(User.by_email(email)).scalar_one_or_none()
-    if user is None or not user.active or not user.check_password(password):
-        throttle.record_failure(email, address)
-        return None
-    throttle.clear(email)
+    matches = passwords.verify(user.password_hash if user else None, password)
+    if user is None or not user.active or not matches:
+        return None  # the attempt stays counted as a failure
+    throttle.succeeded(attempt)
     user.last_login_at = utcnow()
     record(db.session.connection(), "login", "User", user.id, actor=(user.id, user.name))
     return user
+
+
+def check_current_password(user: User, password: str, address: str) -> bool:
+    """The change-password form's check of the current password, throttled like a login."""
+    attempt = _begin_attempt(user.email, address)
+    if not passwords.verify(user.password_hash, password):
+        return False
+    throttle.succeeded(attempt)
+    return True
+
+
+def _begin_attempt(email: str, address: str) -> throttle.Attempt:
+    try:
+        return throttle.begin(email, address)
+    except throttle.Throttled as throttled:
+        raise LoginRefused(throttled.refusal) from None
+
+
+def end_all_sessions(user: User) -> None:
+    """"Logga ut överallt": every session of this user stops working, this one included."""
+    user.rotate_session()
+    sessions.end_all(user)
 
 
 def email_taken(email: str, except_id: int | None = None) -> bool:

@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
@@ -18,6 +17,7 @@ from crm.auth.forms import (
     ChangePasswordForm,
     LanguageForm,
     LoginForm,
+    LogoutEverywhereForm,
     NewUserForm,
     ResetPasswordForm,
     UserForm,
@@ -38,18 +38,13 @@ def safe_next(target: str | None) -> str | None:
 
 
 def _refusal_message(refusal) -> str:
-    if refusal.locked:
-        minutes = max(1, -(-refusal.wait_seconds // 60))
-        return ngettext(
-            "För många misslyckade inloggningsförsök. Försök igen om %(num)d minut.",
-            "För många misslyckade inloggningsförsök. Försök igen om %(num)d minuter.",
-            minutes,
-        )
-    return ngettext(
-        "Flera misslyckade försök i rad. Vänta %(num)d sekund innan du försöker igen.",
-        "Flera misslyckade försök i rad. Vänta %(num)d sekunder innan du försöker igen.",
-        refusal.wait_seconds,
-    )
+    """The Swedish message for a throttled attempt (crm.auth.throttle.Refusal.message)."""
+    return refusal.message()
+
+
+def _retry_after(refusal) -> dict:
+    """429's header: how many seconds a throttled client must wait (crm.auth.throttle)."""
+    return {"Retry-After": str(refusal.wait_seconds)} if refusal else {}
 
 
 @bp.route("/logga-in", methods=["GET", "POST"])
@@ -59,13 +54,13 @@ def login():
     if current_user.is_authenticated:
         return redirect(next_url or url_for("main.index"))
     form = LoginForm()
-    error = None
+    error = refusal = None
     status = 200
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data, request.remote_addr or "-")
         except services.LoginRefused as refused:
-            error, status = _refusal_message(refused.refusal), 429
+            error, status, refusal = refused.refusal.message(), 429, refused.refusal
             user = None
         else:
             if user is None:
@@ -78,7 +73,7 @@ def login():
             return redirect(next_url or url_for("main.index"))
     elif request.method == "POST":
         status = 200
-    return render_template("auth/login.html", form=form, error=error, next_url=next_url), status
+    return render_template("auth/login.html", form=form, error=error, next_url=next_url), status, _retry_after(refusal)
 
 
 @bp.route("/logga-ut", methods=["POST"])
@@ -124,21 +119,38 @@ def account():
         db.session.commit()
         flash(_("Dina inställningar är sparade."), "success")
         return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form)
+    return render_template("auth/account.html", form=form, logout_form=LogoutEverywhereForm())
+
+
+@bp.route("/konto/logga-ut-overallt", methods=["POST"])
+@any_user
+def logout_everywhere():
+    """End every session of this user, on every device, this one included."""
+    if not LogoutEverywhereForm().validate_on_submit():
+        return redirect(url_for("auth.account"))
+    user = acting_user()
+    services.end_all_sessions(user)
+    record(db.session.connection(), "logout", "User", user.id)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("Du är utloggad överallt, även på andra enheter."), "info")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/konto/losenord", methods=["GET", "POST"])
 @any_user
 def change_password():
     user = acting_user()
-    form = ChangePasswordForm(user)
+    form = ChangePasswordForm(user, address=request.remote_addr or "-")
     if form.validate_on_submit():
         user.set_password(form.new_password.data)
         db.session.commit()
         login_user(user)  # the session token rotated; keep this session
         flash(_("Ditt lösenord är bytt. Dina andra inloggningar är utloggade."), "success")
         return redirect(url_for("auth.account"))
-    return render_template("auth/change_password.html", form=form)
+    status = 429 if form.refusal else 200
+    return render_template("auth/change_password.html", form=form), status, _retry_after(form.refusal)
 
 
 # --- Administration -------------------------------------------------------------------------
@@ -202,7 +214,7 @@ def reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     if user.id == current_user.id:
         return redirect(url_for("auth.change_password"))  # one's own needs the current password
-    form = ResetPasswordForm()
+    form = ResetPasswordForm(user)
     if form.validate_on_submit():
         user.set_password(form.new_password.data)
         db.session.commit()

@@ -31,7 +31,7 @@ def test_change_password_validation_messages(client, users):
         "/konto/losenord", data={"current_password": "fel", "new_password": "kort", "confirm_password": "annat"}
     ).get_data(as_text=True)
     assert "Det nuvarande lösenordet stämmer inte." in html
-    assert "Lösenordet måste ha minst 10 tecken." in html
+    assert "Lösenordet måste ha minst 12 tecken." in html
     assert "Lösenorden är inte lika." in html
     db.session.refresh(users["staff"])
     assert users["staff"].check_password(PASSWORD)
