@@ -18,6 +18,7 @@ from sqlalchemy import select, text
 from crm import create_app
 from crm.auth.access import roles_required
 from crm.auth.models import Role, User
+from crm.auth.sessions import SESSION_KEY
 from crm.extensions import db
 from tests.conftest import login
 from tests.support.pgserver import free_port
@@ -48,9 +49,10 @@ def unreachable_app(monkeypatch, tmp_path) -> Iterator[Callable[[str], Flask]]:
 
 
 def signed_in(client, user_id: int = 1) -> None:
-    """A browser that signed in before the database went away: its session names a user to load."""
+    """A browser that signed in before the database went away: its session names a user and a session to load."""
     with client.session_transaction() as session:
         session["_user_id"] = f"{user_id}:token"
+        session[SESSION_KEY] = "the-key-of-a-session"
         session["_fresh"] = True
 
 
