@@ -100,6 +100,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(networks_bp)
 
+    from crm.sso import bp as sso_bp
+
+    app.register_blueprint(sso_bp)
+
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -12,4 +12,5 @@ from crm.meetings.models import Interaction  # noqa: F401
 from crm.networks.models import Network, NetworkMembership  # noqa: F401
 from crm.plan.models import RegisterCount, StoredSuggestion, VisitPlan  # noqa: F401
 from crm.scheduler.models import SchedulerHeartbeat, SchedulerRun  # noqa: F401
+from crm.sso.models import RoleMapping, SsoIdentity, SsoSettings  # noqa: F401
 from crm.visits.models import Visit, VisitNote  # noqa: F401

@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs from Debian: Chromium (browser tests) and a PostgreSQL server.
+# Installs what the app and the test suite need from Debian: Chromium (browser tests), a PostgreSQL server,
+# xmlsec for python3-saml (SAML single sign-on; the Python package builds against it), and SimpleSAMLphp with
+# PHP's command line and XML modules (the SAML identity provider the SSO tests run).
 set -euo pipefail
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
+command -v xmlsec1 >/dev/null 2>&1 || need+=(xmlsec1)
+command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+pkg-config --exists xmlsec1 2>/dev/null || need+=(libxmlsec1-dev)
+[ -d /usr/share/simplesamlphp ] || need+=(simplesamlphp)
+command -v php >/dev/null 2>&1 || need+=(php-cli)
+php -m 2>/dev/null | grep -qi '^dom$' || need+=(php-xml)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

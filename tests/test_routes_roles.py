@@ -143,6 +143,13 @@ ROUTES: dict[str, frozenset[str] | str] = {
     "events.mark": EVENT_MANAGERS,
     "events.close": EVENT_MANAGERS,
     "events.walk_in": EVENT_MANAGERS,
+    # Single sign-on: the IdP's callback, ACS and metadata, and the break-glass login are public by nature
+    "sso.oidc_login": PUBLIC,
+    "sso.oidc_callback": PUBLIC,
+    "sso.saml_login": PUBLIC,
+    "sso.saml_acs": PUBLIC,
+    "sso.saml_metadata": PUBLIC,
+    "sso.break_glass_login": PUBLIC,
 }
 
 # (endpoint, URL parameter) -> the sample value to use instead of the parameter's own.

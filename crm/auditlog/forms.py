@@ -17,6 +17,9 @@ ACTION_LABELS = {
     "merge": _l("Sammanslagen"),
     "retry": _l("Skickad igen"),
     "retry_dead": _l("Alla som gav upp skickade igen"),
+    "login_refused": _l("Inloggning nekad"),
+    "break_glass": _l("Lokal inloggning (reservkonto)"),
+    "break_glass_refused": _l("Lokal inloggning nekad"),
 }
 
 

@@ -10,7 +10,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from crm.audit.mixins import record
-from crm.auth import bp, services
+from crm.auth import bp, external, services
 from crm.auth.access import acting_user, any_user, public, roles_required
 from crm.auth.forms import (
     AccountForm,
@@ -53,6 +53,9 @@ def login():
     next_url = safe_next(request.values.get("next"))
     if current_user.is_authenticated:
         return redirect(next_url or url_for("main.index"))
+    sign_in_options = external.options()
+    if sign_in_options:  # single sign-on (crm.sso): no passwords here; break-glass has a page of its own
+        return render_template("auth/login.html", form=None, sign_in_options=sign_in_options, next_url=next_url)
     form = LoginForm()
     error = refusal = None
     status = 200

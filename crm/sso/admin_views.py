@@ -1,0 +1,1 @@
+"""The SSO admin page (settings, group-to-role table, unused accounts)."""
