@@ -5,6 +5,8 @@ from __future__ import annotations
 from wtforms import DateField, SelectMultipleField, TimeField
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from crm.text import single_line
+
 
 class MultiCheckboxField(SelectMultipleField):
     """Several choices as checkboxes: big tap targets on a phone, no JavaScript."""
@@ -29,3 +31,11 @@ class DayField(_BlankIsNone, DateField):
 
 class TimeBox(_BlankIsNone, TimeField):
     """A time of day (HH:MM)."""
+
+
+def single_line_text(value):
+    """A filter for one-line text boxes (names, addresses, titles): control characters a paste can bring
+    along (a line break, a tab, a NUL) are removed at input, those that space a line become a space, and
+    the ends are trimmed. They are invisible on the page, so a message could not say where to remove them,
+    and they have no meaning in one line; left in, a name would reach the To header of every mail."""
+    return single_line(value).strip() if isinstance(value, str) else value

@@ -88,3 +88,23 @@ def swedish_compare(first: str | None, second: str | None) -> int:
     """-1, 0 or 1 in Swedish order: the comparison the SQLite collation "sv" uses."""
     a, b = swedish_sort_key(first), swedish_sort_key(second)
     return (a > b) - (a < b)
+
+
+# --- Control characters in single-line text ----------------------------------------------------------
+
+# C0, DEL and C1. The ones that break or space a line (tab, LF, VT, FF, CR, the separators, NEL)
+# become a space, so "Anna\nBerg" reads "Anna Berg"; U+2028 and U+2029 break lines too.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SPACING = frozenset("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\u2028\u2029")
+
+
+def has_control_characters(text: str | None) -> bool:
+    """Whether `text` holds a control character (C0 including tab, DEL, C1) or a line or paragraph separator."""
+    return bool(text) and _CONTROL.search(text) is not None
+
+
+def single_line(text: str | None) -> str | None:
+    """`text` without control characters: those that space or break a line become a space, the rest go."""
+    if not text or _CONTROL.search(text) is None:
+        return text
+    return _CONTROL.sub(lambda match: " " if match.group() in _SPACING else "", text)

@@ -30,6 +30,7 @@ from crm.companies.fields import (
 from crm.companies.models import SIZE_CLASSES, Company, CompanyStatus, SniVersion
 from crm.dbtypes import swedish
 from crm.extensions import db
+from crm.formfields import single_line_text
 
 LEGAL_FORMS = [
     "Aktiebolag",
@@ -83,7 +84,8 @@ def owner_choices() -> list[SelectChoice]:
 
 class CompanyForm(FlaskForm):
     name = StringField(
-        _l("Företagsnamn"), validators=[DataRequired(_l("Fyll i företagets namn.")), Length(max=200)]
+        _l("Företagsnamn"), validators=[DataRequired(_l("Fyll i företagets namn.")), Length(max=200)],
+        filters=[single_line_text],
     )
     org_number = StringField(
         _l("Organisationsnummer"),
@@ -131,6 +133,7 @@ class CompanyForm(FlaskForm):
     switchboard = TelField(_l("Växel"), validators=[Length(max=40)])
     email = EmailField(
         _l("Företagets e-post"),
+        filters=[single_line_text],
         validators=[
             Optional(),
             Email(_l("Skriv en giltig e-postadress, till exempel info@foretaget.se."), check_deliverability=False),

@@ -10,19 +10,22 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from crm.companies.models import ContactPerson
 from crm.extensions import db
+from crm.formfields import single_line_text
 
 
 class ContactForm(FlaskForm):
-    name = StringField(_l("Namn"), validators=[DataRequired(_l("Fyll i namnet.")), Length(max=200)])
+    name = StringField(_l("Namn"), validators=[DataRequired(_l("Fyll i namnet.")), Length(max=200)],
+                       filters=[single_line_text])
     email = EmailField(
         _l("E-postadress (arbete)"),
+        filters=[single_line_text],
         validators=[
             Optional(),
             Email(_l("Skriv en giltig e-postadress, till exempel namn@foretaget.se."), check_deliverability=False),
             Length(max=254),
         ],
     )
-    phone = TelField(_l("Telefon (arbete)"), validators=[Length(max=40)])
+    phone = TelField(_l("Telefon (arbete)"), validators=[Length(max=40)], filters=[single_line_text])
     opt_out_networks = BooleanField(_l("Vill inte ha utskick om nätverk"))
     opt_out_breakfasts = BooleanField(_l("Vill inte ha inbjudningar till frukostmöten"))
     opt_out_procurement = BooleanField(_l("Vill inte ha information om upphandlingar"))
@@ -49,7 +52,8 @@ class ContactForm(FlaskForm):
 class CompanyLinkForm(FlaskForm):
     """A contact's role at a company."""
 
-    role = StringField(_l("Roll"), validators=[Length(max=100)], render_kw={"list": "contact-roles"},
+    role = StringField(_l("Roll"), validators=[Length(max=100)], filters=[single_line_text],
+                       render_kw={"list": "contact-roles"},
                        description=_l("Till exempel VD, ägare, HR, inköp, platschef."))
     start_date = DateField(_l("Från"), validators=[Optional()])
     end_date = DateField(_l("Till"), validators=[Optional()])

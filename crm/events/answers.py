@@ -3,6 +3,7 @@ reminding those who have not answered. See crm.events.invitations for how places
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,9 +21,12 @@ from crm.events.invitations import (
 )
 from crm.events.models import Answer, Event, EventStatus, Invitation
 from crm.extensions import db
+from crm.mail.compose import Unsendable
 from crm.mail.outbox import queue
 from crm.mail.render import render_mail
 from crm.timeutil import local, utcnow
+
+log = logging.getLogger(__name__)
 
 
 def answers_open(event: Event, now: datetime) -> bool:
@@ -100,11 +104,16 @@ def remind_unanswered(event: Event, now: datetime | None = None) -> int:
             "event_reminder", event=event, invitation=invitation, links=links(invitation),
             starts=local(event.starts_at), ends=local(event.ends_at), location=location(event),
         )
-        if queue(
-            f"rsvp-reminder:{invitation.id}:{local(now):%Y-%m-%d}", kind="event-reminder",
-            to=_recipient(invitation), subject=f"Påminnelse: svara på inbjudan till {event.title}",
-            text=text, html=html, now=now,
-        ):
+        try:
+            queued = queue(
+                f"rsvp-reminder:{invitation.id}:{local(now):%Y-%m-%d}", kind="event-reminder",
+                to=_recipient(invitation), subject=f"Påminnelse: svara på inbjudan till {event.title}",
+                text=text, html=html, now=now,
+            )
+        except Unsendable:  # an address stored before addresses were checked: the others still get theirs
+            log.warning("invitation %s: no reminder, the message cannot be made from its address", invitation.id)
+            continue
+        if queued:
             invitation.reminded_at = now
             count += 1
     db.session.flush()

@@ -27,7 +27,7 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 
 from crm.events import services
 from crm.events.models import Event, EventKind, EventStatus
-from crm.formfields import DayField, MultiCheckboxField, TimeBox
+from crm.formfields import DayField, MultiCheckboxField, TimeBox, single_line_text
 from crm.networks.models import Network
 from crm.timeutil import NonexistentLocalTime, local, stockholm_to_utc
 
@@ -76,7 +76,7 @@ class EventFields(FlaskForm):
     """What one event and a series have in common."""
 
     title = StringField(
-        _l("Rubrik"),
+        _l("Rubrik"), filters=[single_line_text],
         validators=[InputRequired(_l("Fyll i en rubrik.")), Length(max=200, message=_l("Högst %(max)d tecken."))],
         description=_l("Till exempel Frukostmöte: Kompetensförsörjning i industrin."),
     )
@@ -90,7 +90,7 @@ class EventFields(FlaskForm):
         validate_choice=True,
     )
     place = StringField(_l("Plats"), validators=[Length(max=300, message=_l("Högst %(max)d tecken."))],
-                        description=_l("Till exempel Stadshuset, Stora salen."))
+                        filters=[single_line_text], description=_l("Till exempel Stadshuset, Stora salen."))
     link = StringField(
         _l("Länk till digitalt möte"),
         validators=[Optional(), Length(max=500, message=_l("Högst %(max)d tecken.")),
@@ -286,16 +286,16 @@ class WalkInForm(FlaskForm):
 
     name = StringField(_l("Namn"), validators=[InputRequired(_l("Fyll i namnet.")),
                                                Length(max=200, message=_l("Högst %(max)d tecken."))],
-                       render_kw={"autocomplete": "off"})
+                       filters=[single_line_text], render_kw={"autocomplete": "off"})
     email = EmailField(
-        _l("E-postadress"),
+        _l("E-postadress"), filters=[single_line_text],
         validators=[Optional(), Email(_l("Skriv en giltig e-postadress, till exempel namn@foretaget.se."),
                                       check_deliverability=False), Length(max=254)],
         description=_l("Valfritt. Finns adressen redan i registret används den kontaktpersonen."),
         render_kw={"autocomplete": "off"},
     )
     company = StringField(
-        _l("Företag"), validators=[Length(max=200, message=_l("Högst %(max)d tecken."))],
+        _l("Företag"), validators=[Length(max=200, message=_l("Högst %(max)d tecken."))], filters=[single_line_text],
         description=_l("Valfritt. Företagets namn som det står i registret, eller organisationsnumret."),
         render_kw={"autocomplete": "off"},
     )

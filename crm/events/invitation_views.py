@@ -23,6 +23,7 @@ from crm.events.models import Event, EventStatus
 from crm.events.views import MANAGERS, active_networks, ended, event_or_404, invitation_or_404, refused, to_event
 from crm.extensions import db
 from crm.networks.models import Network
+from crm.text import single_line
 from crm.timeutil import stockholm_today, utcnow
 
 
@@ -155,4 +156,8 @@ def _send_invitations(event: Event):
                    "%(num)d inbjudningar har lagts i utkorgen och skickas strax.", len(created)), "success")
     if plan.excluded:
         flash(ngettext("%(num)d fick ingen inbjudan.", "%(num)d fick ingen inbjudan.", len(plan.excluded)), "success")
+    for exclusion in plan.excluded:
+        if exclusion.unsendable:
+            flash(_("%(name)s fick ingen inbjudan: %(reason)s", name=single_line(exclusion.contact.name),
+                    reason=exclusion.reason), "error")
     return to_event(event.id, "inbjudna")

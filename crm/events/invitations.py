@@ -12,6 +12,7 @@ both take the last place; the one that loses goes to the waiting list.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -27,11 +28,13 @@ from crm.events.invite_plan import InvitePlan, plan_invitations
 from crm.events.models import Answer, Event, EventStatus, Invitation
 from crm.events.tokens import new_key, token_for
 from crm.extensions import db
-from crm.mail.compose import CalendarPart
+from crm.mail.compose import CalendarPart, Unsendable, recipient
 from crm.mail.links import absolute_url, url_builder
 from crm.mail.outbox import Outgoing, queue, queue_many
 from crm.mail.render import mail_renderer, render_mail
 from crm.timeutil import local, utcnow
+
+log = logging.getLogger(__name__)
 
 
 class InvitationRefused(RuleRefused):
@@ -89,11 +92,13 @@ def _event_url(event: Event) -> str:
 
 
 def _queue_itips(event: Event, invitations: Sequence[Invitation], method: str, template: str, subject: str,
-                 key: Callable[[Invitation], str], now: datetime) -> set[str]:
+                 key: Callable[[Invitation], str], now: datetime, refused: set[str] | None = None) -> set[str]:
     """One iTIP message per invitee of the event, queued in one go; returns the dedupe keys added.
 
     What is the same for every invitee (the VEVENT but ATTENDEE, the templates, the message's shape) is
-    made once; each message is still byte for byte what it would be if queued alone.
+    made once; each message is still byte for byte what it would be if queued alone. An invitee whose
+    message cannot be made (an address stored before addresses were checked) is logged and left out,
+    its key put in `refused`; the others are queued.
     """
     if not invitations:
         return set()
@@ -104,23 +109,32 @@ def _queue_itips(event: Event, invitations: Sequence[Invitation], method: str, t
               "location": location(event)}
     filename = "avbokning.ics" if method == "CANCEL" else "inbjudan.ics"
     messages = []
+    left_out: list[Outgoing] = []
     for invitation in invitations:
+        try:
+            to = _recipient(invitation)
+        except Unsendable:
+            log.warning("invitation %s: no %s, the message cannot be made from its address", invitation.id, method)
+            left_out.append(Outgoing(key(invitation), "", "", "", "", ""))
+            continue
         text, html = render(invitation=invitation, links=links_of(invitation), **shared)
         messages.append(Outgoing(
-            key(invitation), kind=f"event-{method.lower()}", to=_recipient(invitation), subject=subject,
+            key(invitation), kind=f"event-{method.lower()}", to=to, subject=subject,
             text=text, html=html, calendar=CalendarPart(ics(invitation), method, filename),
         ))
-    return queue_many(messages, now)
+    queued = queue_many(messages, now, refused=left_out)
+    if refused is not None:
+        refused.update(outgoing.dedupe_key for outgoing in left_out)
+    return queued
 
 
 def _queue_itip(invitation: Invitation, method: str, template: str, subject: str, key: str, now: datetime) -> bool:
     return bool(_queue_itips(invitation.event, [invitation], method, template, subject, lambda _: key, now))
 
 
-def _recipient(invitation: Invitation) -> str:
-    from email.utils import formataddr
-
-    return formataddr((invitation.name, invitation.email or ""))
+def _recipient(invitation: Invitation):
+    """The invitee's Address (raises Unsendable for an address that is not one plain address)."""
+    return recipient(invitation.name, invitation.email)
 
 
 def _when(event: Event) -> str:
@@ -136,11 +150,15 @@ def send_requests(event: Event, invitations: Sequence[Invitation], now: datetime
     """Queue the invitations of one event (or their update) at its current SEQUENCE; returns how many were added."""
     prefix = "Ändrad tid eller plats" if update else "Inbjudan"
     sequence = event.sequence
+    refused: set[str] = set()
     queued = _queue_itips(
         event, invitations, "REQUEST", "event_update" if update else "event_invitation",
         f"{prefix}: {event.title} {_when(event)}", lambda invitation: f"invite:{invitation.id}:{sequence}", now,
+        refused,
     )
     for invitation in invitations:
+        if f"invite:{invitation.id}:{sequence}" in refused:
+            continue  # not told: an update later tries again
         if invitation.sent_sequence != sequence:
             invitation.sent_sequence = sequence
         if invitation.invited_at is None:
@@ -314,11 +332,14 @@ def fill_from_waitlist(event: Event, now: datetime) -> list[Invitation]:
                 "event_place", event=event, invitation=invitation, links=links(invitation),
                 starts=local(event.starts_at), ends=local(event.ends_at), location=location(event),
             )
-            queue(
-                f"waitlist-place:{invitation.id}:{now:%Y%m%dT%H%M%S%f}", kind="event-place",
-                to=_recipient(invitation), subject=f"Du har fått en plats: {event.title} {_when(event)}",
-                text=text, html=html, now=now,
-            )
+            try:
+                queue(
+                    f"waitlist-place:{invitation.id}:{now:%Y%m%dT%H%M%S%f}", kind="event-place",
+                    to=_recipient(invitation), subject=f"Du har fått en plats: {event.title} {_when(event)}",
+                    text=text, html=html, now=now,
+                )
+            except Unsendable:
+                log.warning("invitation %s: the place message cannot be made from its address", invitation.id)
     db.session.flush()
     return promoted
 

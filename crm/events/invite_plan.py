@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -12,7 +13,10 @@ from crm.companies.models import ContactPerson
 from crm.events.calendar import organizer_address
 from crm.events.models import Event, EventKind, Invitation
 from crm.extensions import db
-from crm.mail.compose import is_sendable
+from crm.mail.compose import Unsendable, is_sendable, recipient
+from crm.text import has_control_characters
+
+log = logging.getLogger(__name__)
 
 # Which opt-out an event's invitation respects (ContactPerson.may_receive).
 MAILING_KIND = {
@@ -29,6 +33,7 @@ MAILING_KIND = {
 class Exclusion:
     contact: ContactPerson
     reason: str
+    unsendable: bool = False  # the name or address cannot be written into a message: the record needs fixing
 
 
 @dataclass
@@ -61,6 +66,23 @@ def exclusion_reason(contact: ContactPerson, kind: EventKind, organizer_email: s
     return None
 
 
+def unsendable_reason(contact: ContactPerson) -> str | None:
+    """Why the contact's name and address cannot go into a message as they are stored, or None.
+
+    Control characters are removed where names and addresses are typed or imported; one stored before
+    that is reported here, so the record is fixed, rather than invited under a name made up for it.
+    """
+    if not contact.email:
+        return None
+    if has_control_characters(contact.name) or has_control_characters(contact.email):
+        return str(_l("Namnet eller e-postadressen innehåller osynliga styrtecken. Rätta kontaktpersonen."))
+    try:
+        recipient(contact.name, contact.email)
+    except Unsendable:
+        return str(_l("Namnet och e-postadressen går inte att skriva i ett mejl. Rätta kontaktpersonen."))
+    return None
+
+
 def plan_invitations(event: Event, contacts: Iterable[ContactPerson]) -> InvitePlan:
     already = {
         contact_id
@@ -77,6 +99,12 @@ def plan_invitations(event: Event, contacts: Iterable[ContactPerson]) -> InviteP
         seen.add(contact.id)
         if contact.id in already:
             plan.excluded.append(Exclusion(contact, str(_l("Redan inbjuden"))))
+            continue
+        unsendable = unsendable_reason(contact) if not contact.objection else None
+        if unsendable:
+            log.warning("event %s: contact %s not invited, name or address cannot go into a message",
+                        event.id, contact.id)
+            plan.excluded.append(Exclusion(contact, unsendable, unsendable=True))
             continue
         reason = exclusion_reason(contact, event.kind, organizer_email)
         if reason:

@@ -21,7 +21,7 @@ from crm.companies.fields import (
 )
 from crm.companies.models import SIZE_CLASSES, Company, CompanyStatus, SniVersion
 from crm.companies.sni import is_valid, normalise_code, resolve
-from crm.text import fold
+from crm.text import fold, single_line
 
 _TRUE = frozenset({"ja", "j", "x", "1", "true", "sant", "yes", "y"})
 _FALSE = frozenset({"nej", "n", "0", "false", "falskt", "no"})
@@ -44,7 +44,8 @@ def column_length(model, key: str) -> int:
 
 
 def parse_text(value: str, max_length: int) -> str:
-    text = " ".join(value.split())
+    """One line of text: control characters removed (those that space a line become a space), spaces collapsed."""
+    text = " ".join(single_line(value).split())
     if len(text) > max_length:
         raise FieldProblem("too_long", _l("Högst %(max)d tecken.", max=max_length))
     return text
@@ -62,7 +63,7 @@ def parse_org_number(value: str) -> tuple[str | None, str | None]:
 
 def parse_email(value: str) -> str:
     try:
-        return validate_email(value, check_deliverability=False).normalized
+        return validate_email(single_line(value).strip(), check_deliverability=False).normalized
     except EmailNotValidError:
         raise FieldProblem("email", _l("E-postadressen är inte giltig."))
 

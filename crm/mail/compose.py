@@ -14,11 +14,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from email import quoprimime
+from email.errors import MessageError
 from email.header import decode_header, make_header
-from email.headerregistry import Address
+from email.headerregistry import Address, HeaderRegistry, UniqueAddressHeader
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP as _SMTP
 from email.utils import format_datetime, getaddresses
+
+from crm.text import has_control_characters, single_line
 
 
 @dataclass(frozen=True)
@@ -40,24 +43,53 @@ def message_id_at(dedupe_key: str, domain: str) -> str:
     return f"<{digest}@{domain}>"
 
 
+class Unsendable(ValueError):
+    """A recipient (or sender) that cannot be written into a message: no address, two, a control character..."""
+
+
 def parse_address(value: str) -> Address:
     """One address, "Name <user@example.se>" or bare: anything else (two addresses, a line break) is refused.
 
     A value with a line break is never "repaired": a lenient parser would pick some other address out of
     it ("Evil", CR LF, "Bcc: x@y <a@b>" reads as x@y), and the message would go to someone else.
+    Used for configured addresses (MAIL_FROM, MAIL_REPLY_TO); a person's name and address are put
+    together with `recipient`, never by formatting and parsing a string.
     """
-    if any(ord(character) < 32 or ord(character) == 127 for character in value):
-        raise ValueError(f"control character in an e-mail address: {value!r}")
+    if has_control_characters(value):
+        raise Unsendable(f"control character in an e-mail address: {value!r}")
     found = getaddresses([value])
     if len(found) != 1:
-        raise ValueError(f"not exactly one e-mail address: {value!r}")
+        raise Unsendable(f"not exactly one e-mail address: {value!r}")
     name, email = found[0]
-    username, at, domain = email.rpartition("@")
-    if not at or not username or not domain or "@" in username:
-        raise ValueError(f"not an e-mail address: {value!r}")
     if "=?" in name:
         name = str(make_header(decode_header(name)))
-    return Address(display_name=" ".join(name.split()), username=username, domain=domain)
+    return recipient(name, email)
+
+
+_ADDR_SPEC = re.compile(r"[^\s@<>(),;:\"\[\]\\]+@[^\s@<>(),;:\"\[\]\\]+\Z")
+
+
+def recipient(name: str | None, email: str | None) -> Address:
+    """A person's Address: the display name with control characters removed and spaces collapsed, the address
+    as it is. An address that is not one plain addr-spec (a control character, a space, a second @...) is
+    refused with `Unsendable`, never repaired: a repaired address could be someone else's.
+    """
+    email = (email or "").strip()
+    if has_control_characters(email) or not _ADDR_SPEC.match(email):
+        raise Unsendable("not one plain e-mail address")
+    username, _, domain = email.rpartition("@")
+    display_name = " ".join((single_line(name) or "").split())
+    try:
+        return Address(display_name=display_name, username=username, domain=domain)
+    except (ValueError, MessageError) as error:
+        raise Unsendable(str(error)) from error
+
+
+def checked_address(value: Address | str) -> Address:
+    """A configured address string parsed, or an Address checked once more (control characters removed)."""
+    if isinstance(value, Address):
+        return recipient(value.display_name, value.addr_spec)
+    return parse_address(value)
 
 
 def is_sendable(email: str) -> bool:
@@ -72,24 +104,97 @@ def is_sendable(email: str) -> bool:
     return email.isascii()
 
 
+# --- Address headers that read back as they were written ---------------------------------------------
+
+_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/?^_`{|}~-]+\Z")  # atext (RFC 5322) without "=", so never "=?...?="
+
+
+def _phrase_words(name: str) -> list[str]:
+    """The display name as words to write: quoted (ASCII), or plain words and encoded words, never two
+    encoded words side by side (decoders disagree on the space between them: RFC 2047 drops it, the
+    stdlib parser keeps it)."""
+    if name.isascii():
+        quoted = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return quoted.split(" ")  # folded at its spaces: unfolding gives back the same quoted string
+    words: list[str] = []
+    run: list[str] = []
+    for word in name.split(" ") + [None]:
+        if word is not None and not _ATOM.match(word):
+            run.append(word)
+            continue
+        if run:
+            words.append(quoprimime.header_encode(" ".join(run).encode("utf-8"), charset="utf-8"))
+            run = []
+        if word is not None:
+            words.append(word)
+    return words
+
+
+def _fold_addresses(name: str, addresses, policy) -> str:
+    """`name: addresses`, folded at spaces only, each line as short as the words allow."""
+    words: list[str] = []
+    for index, address in enumerate(addresses):
+        tail = "," if index < len(addresses) - 1 else ""
+        if address.display_name:
+            words += _phrase_words(address.display_name) + [f"<{address.addr_spec}>{tail}"]
+        else:
+            words.append(address.addr_spec + tail)
+    lines = [f"{name}:"]
+    for word in words:
+        if len(lines[-1]) + 1 + len(word) > policy.max_line_length:
+            lines.append("")
+        lines[-1] += " " + word
+    return policy.linesep.join(lines) + policy.linesep
+
+
+def _reads_back(header, folded: str, policy) -> bool:
+    value = folded[len(header.name) + 1:].replace(policy.linesep, "")  # unfolded: CRLF out, the space kept
+    try:
+        parsed = policy.header_factory(header.name, value)
+    except Exception:  # noqa: BLE001 (the parser fails with IndexError on some of what the folder writes)
+        return False
+    return [(a.display_name, a.addr_spec) for a in parsed.addresses] == [
+        (a.display_name, a.addr_spec) for a in header.addresses
+    ]
+
+
+class _AddressHeader(UniqueAddressHeader):
+    """To, From, Reply-To, Cc: folded by the email package when what it writes reads back the same, else
+    by `_fold_addresses`. Python 3.11 loses the quotes of a display name it folds ('Svensson, Anna ...'
+    long enough to fold came out as two recipients)."""
+
+    def fold(self, *, policy):
+        folded = super().fold(policy=policy)
+        if _reads_back(self, folded, policy) or any(group.display_name for group in self.groups):
+            return folded
+        return _fold_addresses(self.name, self.addresses, policy)
+
+
+_REGISTRY = HeaderRegistry()
+for _name in ("to", "from", "reply-to", "cc"):
+    _REGISTRY.map_to_type(_name, _AddressHeader)
+SMTP = _SMTP.clone(header_factory=_REGISTRY)
+
+
 def build_message(
     *,
-    sender: str,
-    to: list[str],
+    sender: str | Address,
+    to: list[Address | str],
     subject: str,
     text: str,
     html: str,
     message_id: str,
     date: datetime,
     calendar: CalendarPart | None = None,
-    reply_to: str | None = None,
+    reply_to: str | Address | None = None,
 ) -> EmailMessage:
-    """The whole message. Header injection is impossible: the header registry refuses CR and LF in values."""
+    """The whole message. Addresses are Address objects (display name and addr-spec apart), their names
+    without control characters, so no name can add a header; the header registry refuses CR and LF too."""
     message = EmailMessage(policy=SMTP)
-    message["From"] = parse_address(sender)
-    message["To"] = [parse_address(address) for address in to]
+    message["From"] = checked_address(sender)
+    message["To"] = [checked_address(address) for address in to]
     if reply_to:
-        message["Reply-To"] = parse_address(reply_to)
+        message["Reply-To"] = checked_address(reply_to)
     message["Subject"] = " ".join(subject.split())
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id
@@ -215,14 +320,14 @@ class MessageBatch:
         parts.append(skeleton[position:])
         return parts
 
-    def build(self, *, to: list[str], message_id: str, text: str, html: str, calendar: bytes | None = None,
+    def build(self, *, to: list[Address | str], message_id: str, text: str, html: str, calendar: bytes | None = None,
               addresses: list[Address] | None = None) -> bytes:
         """One message's bytes, as `build_message(...).as_bytes()` makes them (`addresses`: `to` parsed)."""
         if (calendar is None) != (self.method is None):
             raise ValueError("a batch's messages all carry a calendar part or none does")
         if self._parts is not None:
             values = {
-                "to": _header("To", addresses or [parse_address(address) for address in to]),
+                "to": _header("To", addresses or [checked_address(address) for address in to]),
                 "message_id": _message_id_header(message_id),
                 "text": _qp_lines(text, self._lines),
                 "html": _qp_lines(html, self._lines),

@@ -8,26 +8,40 @@ shape (an invitation to each of 1 000 contacts) from one skeleton.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from email.errors import MessageError
 from email.headerregistry import Address
 
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from crm.extensions import db
-from crm.mail.compose import CalendarPart, MessageBatch, build_message, message_id_at, parse_address
+from crm.mail.compose import (
+    CalendarPart,
+    MessageBatch,
+    Unsendable,
+    build_message,
+    checked_address,
+    message_id_at,
+    parse_address,
+)
 from crm.mail.models import OutboxMessage, OutboxStatus
 from crm.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+Recipients = list[Address | str] | Address | str
 
 
 def queue(
     dedupe_key: str,
     *,
     kind: str,
-    to: list[str] | str,
+    to: Recipients,
     subject: str,
     text: str,
     html: str,
@@ -35,7 +49,10 @@ def queue(
     calendar: CalendarPart | None = None,
     now: datetime | None = None,
 ) -> bool:
-    """Add one message to the outbox unless one with this key exists; True when this call added it."""
+    """Add one message to the outbox unless one with this key exists; True when this call added it.
+
+    A recipient that cannot be written into a message raises `Unsendable`; nothing is added then.
+    """
     outgoing = Outgoing(dedupe_key, kind, to, subject, text, html, user_id=user_id, calendar=calendar)
     return bool(queue_many([outgoing], now))
 
@@ -46,7 +63,7 @@ class Outgoing:
 
     dedupe_key: str
     kind: str
-    to: list[str] | str
+    to: Recipients
     subject: str
     text: str
     html: str
@@ -54,10 +71,14 @@ class Outgoing:
     calendar: CalendarPart | None = None
 
 
-def queue_many(messages: Sequence[Outgoing], now: datetime | None = None) -> set[str]:
+def queue_many(messages: Sequence[Outgoing], now: datetime | None = None,
+               refused: list[Outgoing] | None = None) -> set[str]:
     """Add the messages whose keys are not in the outbox yet, in one go; returns the keys added.
 
-    Each message is byte for byte what `queue` would make of it (MIME boundaries aside).
+    Each message is byte for byte what `queue` would make of it (MIME boundaries aside). A message that
+    cannot be made (a recipient's address is not one plain address...) raises `Unsendable` before anything
+    is written; given a `refused` list, it is put there and logged (by its key) instead, and the others
+    are queued.
     """
     now = now or utcnow()
     sender = current_app.config["MAIL_FROM"]
@@ -67,31 +88,43 @@ def queue_many(messages: Sequence[Outgoing], now: datetime | None = None) -> set
     batches: dict[tuple, MessageBatch] = {}
     rows = []
     for outgoing in messages:
-        recipients = [outgoing.to] if isinstance(outgoing.to, str) else list(outgoing.to)
-        if not recipients:
-            raise ValueError("a message needs at least one recipient")
-        calendar = outgoing.calendar
-        message_id = message_id_at(outgoing.dedupe_key, domain)
-        addresses = [parse_address(address) for address in recipients]
-        shape = _shape(outgoing)
-        if shapes[shape] == 1:  # alone in its shape: a skeleton would cost more than it saves
-            raw = build_message(
-                sender=sender, to=recipients, subject=outgoing.subject, text=outgoing.text, html=outgoing.html,
-                message_id=message_id, date=now, calendar=calendar, reply_to=reply_to,
-            ).as_bytes()
-        else:
-            batch = batches.get(shape)
-            if batch is None:
-                batch = batches[shape] = MessageBatch(
-                    sender=sender, subject=outgoing.subject, date=now, reply_to=reply_to,
-                    method=calendar.method if calendar else None,
-                    filename=calendar.filename if calendar else "inbjudan.ics",
-                )
-            raw = batch.build(to=recipients, addresses=addresses, message_id=message_id, text=outgoing.text,
-                              html=outgoing.html, calendar=calendar.data if calendar else None)
-        rows.append(_row(outgoing.dedupe_key, outgoing.kind, addresses, outgoing.subject, message_id, raw,
-                         outgoing.user_id, now))
+        try:
+            rows.append(_build_row(outgoing, sender, domain, reply_to, shapes, batches, now))
+        except (ValueError, MessageError) as error:
+            if refused is None:
+                raise
+            refused.append(outgoing)
+            log.warning("message %s not queued: it cannot be made (%s)", outgoing.dedupe_key, type(error).__name__)
     return set(_insert(rows))
+
+
+def _build_row(outgoing: Outgoing, sender: str, domain: str, reply_to: str | None, shapes: Counter,
+               batches: dict[tuple, MessageBatch], now: datetime) -> dict:
+    to = outgoing.to
+    recipients = [to] if isinstance(to, str | Address) else list(to)
+    if not recipients:
+        raise Unsendable("a message needs at least one recipient")
+    calendar = outgoing.calendar
+    message_id = message_id_at(outgoing.dedupe_key, domain)
+    addresses = [checked_address(address) for address in recipients]
+    shape = _shape(outgoing)
+    if shapes[shape] == 1:  # alone in its shape: a skeleton would cost more than it saves
+        raw = build_message(
+            sender=sender, to=addresses, subject=outgoing.subject, text=outgoing.text, html=outgoing.html,
+            message_id=message_id, date=now, calendar=calendar, reply_to=reply_to,
+        ).as_bytes()
+    else:
+        batch = batches.get(shape)
+        if batch is None:
+            batch = batches[shape] = MessageBatch(
+                sender=sender, subject=outgoing.subject, date=now, reply_to=reply_to,
+                method=calendar.method if calendar else None,
+                filename=calendar.filename if calendar else "inbjudan.ics",
+            )
+        raw = batch.build(to=addresses, addresses=addresses, message_id=message_id, text=outgoing.text,
+                          html=outgoing.html, calendar=calendar.data if calendar else None)
+    return _row(outgoing.dedupe_key, outgoing.kind, addresses, outgoing.subject, message_id, raw,
+                outgoing.user_id, now)
 
 
 def _shape(outgoing: Outgoing) -> tuple:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from email import message_from_bytes
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import default as default_policy
 
@@ -20,6 +19,7 @@ from sqlalchemy.orm import defer
 from crm.audit.mixins import record
 from crm.extensions import db
 from crm.mail import delivery
+from crm.mail.compose import recipient
 from crm.mail.models import OutboxMessage, OutboxStatus
 from crm.mail.outbox import queue
 from crm.timeutil import stockholm_to_utc, utcnow
@@ -149,7 +149,7 @@ def queue_test_mail(user, now: datetime | None = None) -> int:
     queue(
         key,
         kind="test",
-        to=str(Address(display_name=" ".join(user.name.split()), addr_spec=user.email)),
+        to=recipient(user.name, user.email),
         subject=_("Testmejl från %(organisation)s", organisation=organisation),
         text=f"{greeting}\n\n{outcome}\n\n{how}\n",
         html=f"<p>{escape(greeting)}</p>\n<p>{escape(outcome)}</p>\n<p>{escape(how)}</p>\n",

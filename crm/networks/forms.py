@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from crm.auth.models import User
 from crm.companies.models import CompanyContact
-from crm.formfields import DayField
+from crm.formfields import DayField, single_line_text
 from crm.networks import services
 from crm.networks.models import Network, NetworkKind
 from crm.timeutil import stockholm_today
@@ -43,6 +43,7 @@ class NetworkForm(FlaskForm):
     name = StringField(
         _l("Namn"),
         validators=[DataRequired(_l("Skriv nätverkets namn.")), Length(max=200, message=LENGTH_MESSAGE)],
+        filters=[single_line_text],
     )
     kind = RadioField(
         _l("Typ"), choices=kind_choices, default=NetworkKind.NETWORK.value,

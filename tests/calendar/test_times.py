@@ -146,8 +146,7 @@ def test_user_text_cannot_inject_a_property(app, factories, newline):
         title=f"Frukost{newline}BEGIN:VEVENT{newline}UID:injected",
         place=f"Kajen{newline}ATTENDEE:mailto:evil@example.com",
         description=f"Program{newline}METHOD:PUBLISH{newline}ORGANIZER:mailto:evil@example.com",
-        contact_name=f"Åsa{newline}ATTENDEE:mailto:evil@example.com",
-    )
+    )  # a contact whose name holds a line break is not invited at all (tests/events/test_invite_bad_rows.py)
     lines = unfolded_lines(ics)
     assert lines.count("BEGIN:VEVENT") == 1
     assert properties(ics, "METHOD") == ["METHOD:REQUEST"]

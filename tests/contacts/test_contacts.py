@@ -102,3 +102,18 @@ def test_edit_contact_and_role(client, login_as, factories):
     contact = db.session.get(ContactPerson, contact.id)
     assert contact.name == "Nytt Namn" and contact.email is None and contact.objection
     assert contact.company_links[0].role == "Inköp"
+
+
+def test_control_characters_are_removed_from_a_typed_name_and_address(client, login_as, factories):
+    # Removed, not refused: they are invisible on the page, so a message could not say where they are.
+    login_as("staff")
+    company = factories.company()
+    db.session.commit()
+    data = dict(NEW, name="Greta\x00 Grön\r\nBcc: x@evil.example\x07", email="greta@foretag.example\r\n",
+                role="VD\t")
+    response = client.post(f"/foretag/{company.id}/kontaktpersoner/ny", data=data)
+    assert response.status_code == 302
+    contact = db.session.execute(select(ContactPerson).where(ContactPerson.email == "greta@foretag.example")
+                                 ).scalar_one()
+    assert contact.name == "Greta Grön  Bcc: x@evil.example"
+    assert contact.company_links[0].role == "VD"
