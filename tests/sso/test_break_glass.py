@@ -54,7 +54,7 @@ def test_the_ordinary_login_takes_no_password_while_sso_is_configured(app, clien
 
 def test_break_glass_is_throttled_like_the_login(app, client, users):
     _sso_down(app, users["admin"])
-    for _ in range(app.config["LOGIN_LOCKOUT_AFTER"]):
+    for _ in range(app.config["LOGIN_SLOWDOWN_AFTER"]):  # then the next attempt from this client must wait
         client.post("/logga-in/lokal", data={"email": users["admin"].email, "password": "fel-lösenord-1"})
 
     response = client.post("/logga-in/lokal", data={"email": users["admin"].email, "password": PASSWORD})
