@@ -24,8 +24,6 @@ log = logging.getLogger(__name__)
 
 # The highest matching role wins.
 RANK = {Role.ADMIN: 4, Role.STAFF: 3, Role.ORGANIZER: 2, Role.POLITICIAN: 1}
-# Stored as the password hash of a user created by SSO: no password ever matches it.
-NO_PASSWORD = "!sso-only"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -101,8 +99,7 @@ def _existing_local_account(email: str) -> User | None:
     ).scalar_one()
     if linked:
         return None
-    user.password_hash = NO_PASSWORD  # its local password stops working
-    user.rotate_session()
+    _no_local_password(user)  # its local password stops working
     return user
 
 
@@ -110,11 +107,17 @@ def _new_user(identity: Identity, role: Role) -> User:
     email = identity.email.strip().lower()
     if not email or auth_services.email_taken(email):
         email = f"{token_secrets.token_hex(8)}@sso.invalid"  # unique; replaced when the IdP sends a free address
-    user = User(name=(identity.name or email)[:200], email=email[:254], role=role, password_hash=NO_PASSWORD,
-                active=True)
+    user = User(name=(identity.name or email)[:200], email=email[:254], role=role, active=True)
+    _no_local_password(user)
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def _no_local_password(user: User) -> None:
+    """A real hash of a random secret nobody is told: no password matches, and checking one takes as long as
+    for any account (the break-glass page does not tell SSO accounts apart by its answer time)."""
+    user.set_password(token_secrets.token_urlsafe(32))
 
 
 def _update_from_idp(user: User, identity: Identity, role: Role) -> None:

@@ -100,8 +100,7 @@ def break_glass_login():
         try:
             user = break_glass.log_in(form.email.data, form.password.data, request.remote_addr or "-")
         except auth_services.LoginRefused as refused_login:
-            user, status = None, 429
-            error = _("För många misslyckade inloggningsförsök. Försök igen om en stund.")
+            user, status, error = None, 429, refused_login.refusal.message()
             headers = {"Retry-After": str(refused_login.refusal.wait_seconds)}
         else:
             if user is None:
