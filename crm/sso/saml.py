@@ -85,8 +85,7 @@ def _request_data(path: str, get: dict | None = None, post: dict | None = None) 
     https = base.scheme == "https"
     return {
         "https": "on" if https else "off",
-        "http_host": base.hostname,
-        "server_port": str(base.port or (443 if https else 80)),
+        "http_host": base.netloc,  # with the port, if the address has one
         "script_name": base.path + path,
         "get_data": get or {},
         "post_data": post or {},
