@@ -7,10 +7,19 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy import Select, and_, any_, asc, case, column, desc, exists, func, or_, select, table, true, union
+from sqlalchemy import Select, and_, any_, asc, case, column, desc, exists, false, func, or_, select, table, true, union
 from sqlalchemy.orm import selectinload
 
 from crm.companies.models import Company, CompanyContact, CompanySni, ContactPerson, Tag, company_tags
+from crm.companies.search_scope import (
+    FULL,
+    VISIBLE_PERSONNUMMER_DIGITS,
+    SearchScope,
+    clean_search,
+    containing,
+    search_refusal,
+    starting_with,
+)
 from crm.dbtypes import swedish
 from crm.extensions import db
 from crm.text import fold, has_swedish_letters, name_key, same_words, swedish_fold
@@ -38,7 +47,7 @@ class CompanyFilters:
 
     @classmethod
     def from_args(cls, args) -> CompanyFilters:
-        values = {f.name: (args.get(f.name) or "").strip() for f in fields(cls)}
+        values = {f.name: clean_search(args.get(f.name)) for f in fields(cls)}
         filters = cls(**{k: v for k, v in values.items() if v})
         if filters.sort not in SORTS:
             filters.sort = "namn"
@@ -56,6 +65,11 @@ class CompanyFilters:
     @property
     def active(self) -> bool:
         return bool(self.as_args(sort="namn", order="asc"))
+
+    @property
+    def refusal(self) -> str | None:
+        """Why the search is not run (too long), in Swedish; None when it is."""
+        return search_refusal(self.q) if self.q else None
 
 
 # SQLite's FTS5 trigram tables over the folded columns (migration 0006), kept in sync by triggers.
@@ -88,8 +102,8 @@ def _phrase(term: str, column_name: str | None = None) -> str:
 
 
 def _phrasable(term: str) -> bool:
-    """Whether a phrase finds what LIKE '%term%' finds: long enough and without LIKE wildcards."""
-    return len(term) >= TRIGRAM and "%" not in term and "_" not in term
+    """Whether a phrase finds what LIKE '%term%' (wildcards escaped) finds: long enough for a trigram."""
+    return len(term) >= TRIGRAM
 
 
 def _swedish_lower(column):
@@ -117,11 +131,11 @@ def _companies_named(words: list[str], typed: list[str] = ()) -> Select:
     'Trädgård' from 'Centralen' among those few rows.
     """
     if not _on_sqlite():
-        query = select(Company.id).where(*(Company.name_key.like(f"%{word}%") for word in words))
+        query = select(Company.id).where(*(containing(Company.name_key, word) for word in words))
         return query.where(as_typed(Company.name, typed)) if typed else query
     long_words = [word for word in words if _phrasable(word)]
     short_words = [word for word in words if not _phrasable(word)]
-    query = select(Company.id).where(*(Company.name_key.like(f"%{word}%") for word in short_words))
+    query = select(Company.id).where(*(containing(Company.name_key, word) for word in short_words))
     if typed:
         query = query.where(as_typed(Company.name, typed))
     if long_words:
@@ -132,24 +146,26 @@ def _companies_named(words: list[str], typed: list[str] = ()) -> Select:
     return query
 
 
-def _contacts_matching(folded: str, email: str, typed: list[str] = ()) -> Select:
-    """Ids of contact persons whose folded name (holding the `typed` words as typed) or e-mail contains the term."""
-    name_pattern, email_pattern = f"%{folded}%", f"%{email}%"
-    if not (_on_sqlite() and _phrasable(folded) and _phrasable(email)):
-        found = select(ContactPerson.id).where(
-            or_(ContactPerson.name_key.like(name_pattern), ContactPerson.email.like(email_pattern))
-        )
+def _contacts_matching(folded: str, email: str | None, typed: list[str] = ()) -> Select:
+    """Ids of contact persons whose folded name (holding the `typed` words as typed) or e-mail contains the term.
+
+    `email` None searches the names alone (for a viewer who is not shown e-mail addresses).
+    """
+    terms = [term for term in (folded, email) if term is not None]
+    if not (_on_sqlite() and all(map(_phrasable, terms))):
+        by_email = [containing(ContactPerson.email, email)] if email is not None else []
+        found = select(ContactPerson.id).where(or_(containing(ContactPerson.name_key, folded), *by_email))
     else:
+        phrases = [_phrase(folded, "name_key")] + ([_phrase(email, "email")] if email is not None else [])
         found = select(contact_person_search.c.rowid).where(
-            contact_person_search.c.contact_person_search.match(
-                f"{_phrase(folded, 'name_key')} OR {_phrase(email, 'email')}"
-            )
+            contact_person_search.c.contact_person_search.match(" OR ".join(phrases))
         )
     if not typed:
         return found
+    typed_email = [containing(ContactPerson.email, email)] if email is not None else []
     return select(ContactPerson.id).where(
         ContactPerson.id.in_(found),
-        or_(as_typed(ContactPerson.name, typed), ContactPerson.email.like(email_pattern)),
+        or_(as_typed(ContactPerson.name, typed), *typed_email),
     )
 
 
@@ -162,30 +178,51 @@ def _tags_named(q: str) -> list[int]:
     return [tag_id for tag_id, name in db.session.execute(select(Tag.id, Tag.name)) if same_words(name, q)]
 
 
-def _search_condition(q: str):
-    """Companies found by organisation number, name, a contact person's name or e-mail, or a tag."""
+def _sole_trader():
+    """The number is a personnummer: its third digit begins a month (0 or 1), as in `looks_like_personnummer`."""
+    return func.substr(Company.org_number, 3, 1).in_(("0", "1"))
+
+
+def _org_number_condition(q: str, scope: SearchScope):
+    """Companies whose organisation number starts with the digits typed, or None when `q` is no number.
+
+    Without `scope.personal_numbers`, a number reaching past a personnummer's birth date finds no sole
+    trader, so its hidden digits cannot be probed one at a time.
+    """
+    digits = re.sub(r"\D", "", q)
+    # A masked number as the list shows it ('640823-****') is searched as its birth date.
+    if len(digits) < 4 or len(digits) < len(re.sub(r"[\s*-]", "", q)) - 2:
+        return None
+    if len(digits) == 12:
+        digits = digits[2:]
+    formatted = f"{digits[:6]}-{digits[6:]}" if len(digits) > 6 else digits
+    # A whole number is looked up in the unique index; LIKE 'prefix%' can use no index on either database.
+    whole = len(formatted) == len("NNNNNN-NNNN")
+    condition = Company.org_number == formatted if whole else starting_with(Company.org_number, formatted)
+    if not scope.personal_numbers and len(digits) > VISIBLE_PERSONNUMMER_DIGITS:
+        condition = and_(condition, ~_sole_trader())
+    return condition
+
+
+def _search_condition(q: str, scope: SearchScope = FULL):
+    """Companies found by organisation number, name, a contact person's name or e-mail, or a tag.
+
+    `scope` says what the viewer may search on (see crm.companies.search_scope).
+    """
     # Each way of matching is a set of company ids; one IN over their union lets both databases use
     # an index for every part instead of testing each company row against an OR.
     found = []
-    digits = re.sub(r"\D", "", q)
-    if len(digits) >= 4 and len(digits) >= len(q.replace(" ", "").replace("-", "")) - 2:
-        if len(digits) == 12:
-            digits = digits[2:]
-        formatted = f"{digits[:6]}-{digits[6:]}" if len(digits) > 6 else digits
-        # A whole number is looked up in the unique index; LIKE 'prefix%' can use no index on either database.
-        whole = len(formatted) == len("NNNNNN-NNNN")
-        found.append(
-            select(Company.id).where(
-                Company.org_number == formatted if whole else Company.org_number.like(f"{formatted}%")
-            )
-        )
+    by_number = _org_number_condition(q, scope)
+    if by_number is not None:
+        found.append(select(Company.id).where(by_number))
     folded = fold(q)
     if folded:
         typed = typed_swedish_words(q)
+        email = q.lower() if scope.contact_details else None
         found.append(_companies_named((name_key(q) or folded).split(), typed))
         found.append(
             select(CompanyContact.company_id).where(
-                _id_in(CompanyContact.contact_id, _contacts_matching(folded, q.lower(), typed))
+                _id_in(CompanyContact.contact_id, _contacts_matching(folded, email, typed))
             )
         )
         tag_ids = _tags_named(q)
@@ -236,12 +273,15 @@ class SearchPagination(SelectPagination):
         return self._counted if self._counted is not None else super()._query_count()
 
 
-def company_query(filters: CompanyFilters) -> Select:
-    """Companies matching `filters`, sorted; the caller decides loading options and paging."""
+def company_query(filters: CompanyFilters, scope: SearchScope = FULL) -> Select:
+    """Companies matching `filters`, sorted; the caller decides loading options and paging.
+
+    `scope` is what the viewer may search on: `SearchScope.of(user)`. A search too long to run finds nothing.
+    """
     query = select(Company)
     conditions = []
     if filters.q:
-        condition = _search_condition(filters.q)
+        condition = false() if filters.refusal else _search_condition(filters.q, scope)
         if condition is not None:
             conditions.append(condition)
     if filters.sni_section:
@@ -255,13 +295,17 @@ def company_query(filters: CompanyFilters) -> Select:
             exists().where(company_tags.c.company_id == Company.id, company_tags.c.tag_id == Tag.id,
                            Tag.name == filters.tag)
         )
-    if filters.owner_id.isdigit():
+    if filters.owner_id.isascii() and filters.owner_id.isdigit() and len(filters.owner_id) < 10:  # fits an int
         conditions.append(Company.owner_id == int(filters.owner_id))
     if filters.status:
         conditions.append(Company.status == filters.status)
     if conditions:
         query = query.where(and_(*conditions))
     column = SORTS[filters.sort]
+    if filters.sort == "orgnr" and not scope.personal_numbers:
+        # Sole traders in the order of what is shown of them (the birth date), not of their hidden digits.
+        column = case((_sole_trader(), func.substr(Company.org_number, 1, VISIBLE_PERSONNUMMER_DIGITS)),
+                      else_=Company.org_number)
     direction = desc if filters.order == "desc" else asc
     words = swedish_fold(filters.q).split() if filters.q and filters.sort == "namn" else []
     if words:
@@ -277,21 +321,26 @@ def company_query(filters: CompanyFilters) -> Select:
 # --- Contact persons ---------------------------------------------------------------------------
 
 
-def contact_query(q: str):
+def contact_query(q: str, scope: SearchScope = FULL):
+    """Contact persons whose name, e-mail (if `scope` allows) or company's name holds `q`; none if too long."""
     query = select(ContactPerson).options(
         selectinload(ContactPerson.company_links).selectinload(CompanyContact.company)
     )
-    if q:
+    q = clean_search(q)
+    if q and search_refusal(q):
+        query = query.where(false())
+    elif q:
         folded = fold(q)
         typed = typed_swedish_words(q)  # an å, ä or ö typed must be there as typed
+        by_email = [containing(ContactPerson.email, q.lower())] if scope.contact_details else []
         query = query.where(
             or_(
-                and_(ContactPerson.name_key.like(f"%{folded}%"), as_typed(ContactPerson.name, typed)),
-                ContactPerson.email.like(f"%{q.strip().lower()}%"),
+                and_(containing(ContactPerson.name_key, folded), as_typed(ContactPerson.name, typed)),
+                *by_email,
                 exists().where(
                     CompanyContact.contact_id == ContactPerson.id,
                     CompanyContact.company_id == Company.id,
-                    Company.name_key.like(f"%{folded}%"),
+                    containing(Company.name_key, folded),
                     as_typed(Company.name, typed),
                 ),
             )
@@ -302,11 +351,18 @@ def contact_query(q: str):
 FIND_LIMIT = 20
 
 
-def find_contacts(q: str, limit: int = FIND_LIMIT) -> list[ContactPerson]:
-    """Contact persons whose name or e-mail address holds `q`, through the search indexes, by name."""
+def find_contacts(q: str, limit: int = FIND_LIMIT, scope: SearchScope = FULL) -> list[ContactPerson]:
+    """Contact persons whose name or e-mail address (if `scope` allows) holds `q`, through the search indexes.
+
+    Nothing for a search with no letters or digits, or one too long to run.
+    """
+    q = clean_search(q)
+    if not fold(q) or search_refusal(q):
+        return []
+    email = q.lower() if scope.contact_details else None
     query = (
         select(ContactPerson)
-        .where(_id_in(ContactPerson.id, _contacts_matching(fold(q), q.lower())))
+        .where(_id_in(ContactPerson.id, _contacts_matching(fold(q), email)))
         .options(selectinload(ContactPerson.company_links).selectinload(CompanyContact.company))
         .order_by(swedish(ContactPerson.name), ContactPerson.id)
         .limit(limit + 1)

@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 
 from crm.companies.models import Company
 from crm.companies.search import _companies_named, _id_in
+from crm.companies.search_scope import starting_with
 from crm.extensions import db
 from crm.text import name_key
 
@@ -29,7 +30,7 @@ def similar_companies(name: str, limit: int = LIMIT) -> list[Company]:
     keys = [key, *(prefix for prefix in beginnings if len(prefix) >= SHORTEST_PREFIX)]
     conditions = [Company.name_key.in_(keys)]
     if len(key) >= SHORTEST_PREFIX:
-        longer = _companies_named([key]).where(Company.name_key.like(f"{key} %"))
+        longer = _companies_named([key]).where(starting_with(Company.name_key, f"{key} "))
         conditions.append(_id_in(Company.id, longer))
     query = (
         select(Company)

@@ -15,6 +15,7 @@ from crm.companies import bp, export, services
 from crm.companies.forms import CompanyForm, MergeForm, bool_to_tristate
 from crm.companies.models import SIZE_CLASSES, Company, CompanyContact, CompanyStatus, Tag
 from crm.companies.search import SORTS, CompanyFilters, SearchPagination, company_query, district_names
+from crm.companies.search_scope import SearchScope, sees_in_full
 from crm.companies.similar import similar_companies
 from crm.companies.timeline import TimelinePosition, timeline_page
 from crm.dbtypes import swedish
@@ -51,7 +52,8 @@ def _filter_choices() -> dict:
 @roles_required(*READERS)
 def index():
     filters = CompanyFilters.from_args(request.args)
-    query = company_query(filters).options(*LIST_OPTIONS)
+    scope = SearchScope.of(current_user)
+    query = company_query(filters, scope).options(*LIST_OPTIONS)
     per_page = current_app.config["ITEMS_PER_PAGE"]
     if filters.q:
         page = SearchPagination(select=query, session=db.session(), per_page=per_page, max_per_page=None,
@@ -60,14 +62,14 @@ def index():
         page = db.paginate(query, per_page=per_page, error_out=False)
     return render_template(
         "companies/index.html", page=page, filters=filters, choices=_filter_choices(),
-        can_write=current_user.has_role(*WRITERS),
+        can_write=current_user.has_role(*WRITERS), search_scope=scope,
     )
 
 
 @bp.route("/export.<any(csv, xlsx):fmt>")
 @roles_required(Role.STAFF, Role.ORGANIZER)
 def export_list(fmt: str):
-    rows = export.company_rows(company_query(CompanyFilters.from_args(request.args)))
+    rows = export.company_rows(company_query(CompanyFilters.from_args(request.args), SearchScope.of(current_user)))
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
         # `mimetype` gets Flask's charset added; `content_type` is sent as written, naming it once.
@@ -98,7 +100,7 @@ def detail(company_id: int):
     except ValueError:
         abort(400)
     company = db.get_or_404(Company, company_id, options=_detail_options())
-    show_contact_details = current_user.has_role(Role.STAFF, Role.ORGANIZER)
+    show_contact_details = sees_in_full(current_user)
     return render_template(
         "companies/detail.html",
         company=company,

@@ -12,11 +12,11 @@ from crm.auth.access import roles_required
 from crm.auth.models import Role
 from crm.companies.models import Company, CompanyContact, ContactPerson
 from crm.companies.search import FIND_LIMIT, contact_query, find_contacts
+from crm.companies.search_scope import SearchScope, clean_search, search_refusal
 from crm.contacts import bp, services
 from crm.contacts.forms import CompanyLinkForm, ContactForm, NewContactForCompanyForm
 from crm.extensions import db
 from crm.panels import panels
-from crm.text import fold
 
 READERS = (Role.STAFF, Role.ORGANIZER)
 WRITERS = (Role.STAFF,)
@@ -26,9 +26,11 @@ CONTACT_ROLES = ["VD", "Ägare", "HR", "Inköp", "Platschef", "Ekonomichef", "Ma
 @bp.route("/kontaktpersoner/")
 @roles_required(*READERS)
 def index():
-    q = (request.args.get("q") or "").strip()
-    page = db.paginate(contact_query(q), per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
-    return render_template("contacts/index.html", page=page, q=q, can_write=current_user.has_role(*WRITERS))
+    q = clean_search(request.args.get("q"))
+    page = db.paginate(contact_query(q, SearchScope.of(current_user)), per_page=current_app.config["ITEMS_PER_PAGE"],
+                       error_out=False)
+    return render_template("contacts/index.html", page=page, q=q, refusal=search_refusal(q),
+                           can_write=current_user.has_role(*WRITERS))
 
 
 @bp.route("/kontaktpersoner/<int:contact_id>")
@@ -84,10 +86,11 @@ def new_contact(company_id: int):
 def find_contact(company_id: int):
     """Find an existing contact person to link to this company: a search and a "Koppla" button per match."""
     company = db.get_or_404(Company, company_id, options=[selectinload(Company.contact_links)])
-    q = (request.args.get("q") or "").strip()[:200]
-    found = find_contacts(q) if fold(q) else []
+    q = clean_search(request.args.get("q"))
+    found = find_contacts(q, scope=SearchScope.of(current_user))
     return render_template(
-        "contacts/find.html", company=company, q=q, found=found[:FIND_LIMIT], more=len(found) > FIND_LIMIT,
+        "contacts/find.html", company=company, q=q, refusal=search_refusal(q), found=found[:FIND_LIMIT],
+        more=len(found) > FIND_LIMIT,
         linked={link.contact_id for link in company.contact_links}, roles=CONTACT_ROLES,
     )
 
