@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from crm.auth.models import Role, User
 from crm.companies.models import SIZE_CLASSES, Company, CompanyContact, CompanyStatus, ContactPerson, Tag
 from crm.companies.search import CompanyFilters, company_query, district_names
+from crm.companies.search_scope import containing
 from crm.dbtypes import swedish
 from crm.extensions import db
 from crm.networks.models import Network
@@ -71,14 +72,14 @@ def contacts_by_id(ids: Iterable[int]) -> list[ContactPerson]:
 
 
 def search_contacts(q: str, limit: int = SEARCH_LIMIT) -> list[ContactPerson]:
-    """Contacts whose name or e-mail contains the search words (accents and case ignored)."""
+    """Contacts whose name or e-mail contains the search words (accents and case ignored; % and _ literally)."""
     folded = fold(q)
     if not folded:
         return []
     email = q.strip().lower()
     return list(db.session.scalars(
         _with_companies(select(ContactPerson).where(
-            or_(ContactPerson.name_key.like(f"%{folded}%"), ContactPerson.email.like(f"%{email}%"))
+            or_(containing(ContactPerson.name_key, folded), containing(ContactPerson.email, email))
         )).order_by(swedish(ContactPerson.name), ContactPerson.id).limit(limit)
     ))
 
