@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, StopValidat
 from crm.auth import passwords
 from crm.auth.models import Role
 from crm.auth.services import LoginRefused, check_current_password, email_taken
+from crm.formfields import single_line_text
 
 MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 LOCALE_CHOICES = [SelectChoice("sv", "Svenska"), SelectChoice("en", "English")]
@@ -153,10 +154,12 @@ class UserForm(FlaskForm):
     name = StringField(
         _l("Namn"),
         validators=[DataRequired(_l("Fyll i namnet.")), Length(max=200, message=_l("Högst 200 tecken."))],
+        filters=[single_line_text],
         render_kw={"autocomplete": "off"},
     )
     email = EmailField(
         _l("E-postadress"),
+        filters=[single_line_text],
         validators=[
             DataRequired(_l("Fyll i e-postadressen.")),
             Email(_l("Skriv en giltig e-postadress, till exempel namn@kommun.se."), check_deliverability=False),

@@ -120,3 +120,13 @@ def test_the_new_user_form_preselects_no_role(client, login_as):
         assert response.status_code == 200 and 'id="role-error"' in page
         assert ("Välj en roll." if role == "" else "Välj en av rollerna i listan.") in page
     assert db.session.execute(select(User).where(User.email == "nils.nyborjare@kommun.example")).first() is None
+
+
+def test_control_characters_in_a_new_users_name_and_address_are_removed(client, login_as):
+    login_as("admin")
+    response = client.post("/admin/anvandare/ny", data={**NEW_USER, "name": "Nils\x07 Ny\x1bbörjare\r\nBcc: x",
+                                                        "email": "nils.nyborjare@kommun.example\x00"})
+    assert response.status_code == 302
+    user = db.session.execute(select(User).where(User.email == "nils.nyborjare@kommun.example")).scalar_one()
+    assert user.name.split() == ["Nils", "Nybörjare", "Bcc:", "x"]
+    assert not any(ord(char) < 32 or ord(char) == 127 for char in user.name), "nothing a header could be split at"
