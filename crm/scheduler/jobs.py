@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from crm.auth import tasks as auth_tasks
 from crm.events import tasks as event_tasks
 from crm.imports import tasks as import_tasks
 from crm.mail import tasks as mail_tasks
@@ -27,6 +28,7 @@ PURGE_DIETARY = "purge_dietary_needs"
 ANALYZE_DATABASE = "analyze_database"
 COUNT_REGISTER = "count_register"
 RUN_IMPORTS = "run_imports"
+PRUNE_SIGN_INS = "prune_sign_ins"
 
 
 @dataclass(frozen=True)
@@ -49,9 +51,10 @@ purge_dietary_needs = Job(PURGE_DIETARY, event_tasks.purge_dietary_needs, daily_
 analyze_database = Job(ANALYZE_DATABASE, scheduler_tasks.refresh_planner_statistics, daily_at=(3, 30))
 count_register = Job(COUNT_REGISTER, plan_tasks.refresh_plan_figures, every="SCHEDULER_REGISTER_COUNT_SECONDS")
 run_imports = Job(RUN_IMPORTS, import_tasks.run_queued_imports, every="SCHEDULER_IMPORT_SECONDS")
+prune_sign_ins = Job(PRUNE_SIGN_INS, auth_tasks.prune_sign_ins, daily_at=(3, 25))
 
 JOBS = (heartbeat, deliver_outbox, sweep_reminders, prune_runs, purge_dietary_needs, analyze_database, count_register,
-        run_imports)
+        run_imports, prune_sign_ins)
 JOB_IDS = tuple(job.id for job in JOBS)
 
 # Run when a scheduler takes the lock, before any job: each gets the new worker's holder, and whether
