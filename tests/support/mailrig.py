@@ -386,8 +386,8 @@ def main(argv: list[str] | None = None) -> int:
                                    seed=first_seed + number, finish_within=600)
                 results.append(result)
                 print(f"run {number + 1}: seed {result.seed}, received {result.received}, duplicates "
-                      f"{result.duplicates} {sorted(result.duplicated.values(), reverse=True)}, lost "
-                      f"{len(result.lost)}", flush=True)
+                      f"{result.duplicates} {sorted(result.duplicated.values(), reverse=True)} (all in flight at a "
+                      f"kill: {set(result.duplicated) <= set(result.in_flight)}), lost {len(result.lost)}", flush=True)
         finally:
             databases.close()
             if server:
