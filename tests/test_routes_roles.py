@@ -150,6 +150,10 @@ ROUTES: dict[str, frozenset[str] | str] = {
     "sso.saml_acs": PUBLIC,
     "sso.saml_metadata": PUBLIC,
     "sso.break_glass_login": PUBLIC,
+    "sso.settings_page": ADMIN,
+    "sso.add_mapping": ADMIN,
+    "sso.delete_mapping": ADMIN,
+    "sso.unused": ADMIN,
 }
 
 # (endpoint, URL parameter) -> the sample value to use instead of the parameter's own.
