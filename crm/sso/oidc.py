@@ -173,4 +173,8 @@ def identity_from(config: OidcSettings, claims: dict) -> Identity:
     name = (claims.get("name") or " ".join(p for p in (claims.get("given_name"), claims.get("family_name")) if p)
             or claims.get("preferred_username") or email)
     groups = frozenset(_strings(claims.get("groups")) + _strings(claims.get("roles")))
+    if "groups" in (claims.get("_claim_names") or {}) or claims.get("hasgroups"):
+        # Entra's group overage: too many groups for the token, so none are in it.
+        log.warning("OIDC: the token names no groups (overage); let it carry only the groups assigned to the "
+                    "application, or use app roles")
     return Identity(protocol="oidc", issuer=issuer, subject=subject, email=email, name=str(name), groups=groups)

@@ -115,11 +115,14 @@ def start(config: SamlSettings, next_url: str | None) -> Started:
     return Started(url=url, request_id=request_id)
 
 
-def finish(config: SamlSettings, form: dict) -> tuple[Identity, str | None]:
+def finish(config: SamlSettings, form: dict, browser_request_id: str | None) -> tuple[Identity, str | None]:
+    """Check the IdP's answer; `browser_request_id` is the id the browser kept from the login's start."""
     try:
         relay = _serializer().loads(form.get("RelayState", ""), max_age=MAX_FLOW_SECONDS)
     except BadSignature as error:
         raise LoginFailed(f"RelayState missing, forged or too old: {error}") from error
+    if not browser_request_id or browser_request_id != relay["id"]:
+        raise LoginFailed("the answer is not to a request this browser made, or it was used already")
     auth = OneLogin_Saml2_Auth(_request_data(url_for("sso.saml_acs"), post=form), _settings_dict(config))
     auth.process_response(request_id=relay["id"])
     errors = auth.get_errors()

@@ -91,6 +91,17 @@ def test_an_answer_for_another_request_is_refused(saml_app, client, mapped_group
     assert count(User) == 0 and "inresponseto" in caplog.text.lower()
 
 
+def test_an_answer_is_used_once_and_only_in_the_browser_that_asked(saml_app, app, client, mapped_groups, caplog):
+    fields = idp_answer(client, "pelle.politiker")
+    stranger = app.test_client()
+
+    assert stranger.post("/sso/saml/acs", data=fields).status_code == 400  # captured and posted elsewhere
+    assert client.post("/sso/saml/acs", data=fields).status_code == 302
+    client.post("/logga-ut")
+    assert client.post("/sso/saml/acs", data=fields).status_code == 400  # the same answer again
+    assert "used already" in caplog.text
+
+
 def test_a_forged_relay_state_is_refused(saml_app, client, mapped_groups):
     fields = idp_answer(client, "pelle.politiker")
     fields["RelayState"] = fields["RelayState"][:-2] + "xx"
