@@ -188,3 +188,26 @@ def test_without_sso_the_login_page_is_as_before(app, client):
     page = client.get("/logga-in").get_data(as_text=True)
     assert "Logga in med kommunens konto" not in page and 'name="password"' in page
     assert client.get("/sso/oidc/logga-in").status_code == 302
+
+
+def test_name_and_address_follow_the_idp_at_every_login(oidc_app, app, client, mapped_groups):
+    sign_in(client, "pelle.politiker")
+    user = db.session.execute(select(User)).scalar_one()
+    user.name, user.email = "Gammalt Namn", "gammal@kommun.example"
+    db.session.commit()
+
+    sign_in(app.test_client(), "pelle.politiker")
+
+    db.session.refresh(user)
+    assert (user.name, user.email) == ("pelle.politiker", "pelle.politiker@kommun.example")
+
+
+def test_a_deactivated_account_stays_out(oidc_app, app, client, mapped_groups):
+    sign_in(client, "pelle.politiker")
+    user = db.session.execute(select(User)).scalar_one()
+    user.active = False
+    db.session.commit()
+
+    response = sign_in(app.test_client(), "pelle.politiker")
+
+    assert response.status_code == 403 and "inaktiverat" in response.get_data(as_text=True)
