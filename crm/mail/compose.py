@@ -214,6 +214,8 @@ def build_message(
         message.make_mixed()
         message.attach(alternative)
         message.add_attachment(calendar.data, maintype="application", subtype="ics", filename=calendar.filename)
+    if "MIME-Version" not in message:  # set_content() adds it; make_mixed() on an empty message does not
+        message["MIME-Version"] = "1.0"
     # Set last: set_content() and make_mixed() move or drop every Content-* header already present.
     message["Content-Language"] = "sv"
     return message
