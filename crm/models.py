@@ -7,6 +7,7 @@ from crm.events.models import DietaryNeed, Event, EventSeries, Invitation  # noq
 from crm.feeds.models import FeedToken  # noqa: F401
 from crm.followups.models import FollowUp  # noqa: F401
 from crm.imports.models import ImportJob  # noqa: F401
+from crm.inbox.models import InboxMessage, KnownAddress  # noqa: F401
 from crm.mail.models import OutboxMessage  # noqa: F401
 from crm.meetings.models import Interaction  # noqa: F401
 from crm.networks.models import Network, NetworkMembership  # noqa: F401
