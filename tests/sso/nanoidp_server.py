@@ -6,16 +6,15 @@ users whose groups are GUIDs like Entra's group object ids) and waits until disc
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import requests
+
+from tests.support.processes import start_logged, stop_group, wait_until_answering
 
 CLIENT_ID = "crm-test"
 CLIENT_SECRET = "crm-test-secret-0123456789"
@@ -79,34 +78,17 @@ oauth:
 
     def start(self) -> NanoIdp:
         self._write_config()
-        log = open(self.directory / "nanoidp.log", "wb")  # noqa: SIM115 (closed with the process)
-        self.process = subprocess.Popen(
+        self.process = start_logged(
             [sys.executable, "-m", "nanoidp", "--config", str(self.directory / "config"),
              "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=self.directory, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            self.directory, "nanoidp.log", env={"PYTHONUNBUFFERED": "1"},
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"nanoidp exited: {(self.directory / 'nanoidp.log').read_text()[-3000:]}")
-            try:
-                if requests.get(f"{self.url}/.well-known/openid-configuration", timeout=1).ok:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"nanoidp did not start: {(self.directory / 'nanoidp.log').read_text()[-3000:]}")
+        wait_until_answering(self.process, f"{self.url}/.well-known/openid-configuration",
+                             self.directory / "nanoidp.log", "nanoidp")
+        return self
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_group(self.process)
         self.process = None
 
 

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import re
 import secrets
-import signal
 import subprocess
-import time
 from html import unescape
 from pathlib import Path
 
@@ -26,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 from tests.sso.nanoidp_server import GROUPS, PASSWORD, USERS, free_port
+from tests.support.processes import start_logged, stop_group, wait_until_answering
 
 SSP_ROOT = Path("/usr/share/simplesamlphp")
 
@@ -132,33 +130,15 @@ foreach (json_decode(file_get_contents({_php(d / 'sps.json')}), true) as $sp) {{
 
     def start(self) -> SimpleSamlIdp:
         self._write_config()
-        log = open(self.directory / "php.log", "wb")  # noqa: SIM115 (closed with the process)
-        self.process = subprocess.Popen(
+        self.process = start_logged(
             ["php", "-S", f"127.0.0.1:{self.port}", "-t", str(SSP_ROOT / "www")],
-            cwd=self.directory, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, "SIMPLESAMLPHP_CONFIG_DIR": str(self.directory / "config")},
+            self.directory, "php.log", env={"SIMPLESAMLPHP_CONFIG_DIR": str(self.directory / "config")},
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"php -S exited: {(self.directory / 'php.log').read_text()[-3000:]}")
-            try:
-                if requests.get(self.entity_id, timeout=2).ok:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"SimpleSAMLphp did not start: {(self.directory / 'php.log').read_text()[-3000:]}")
+        wait_until_answering(self.process, self.entity_id, self.directory / "php.log", "SimpleSAMLphp")
+        return self
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_group(self.process)
         self.process = None
 
 
