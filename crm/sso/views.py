@@ -52,20 +52,25 @@ def _callback_url(endpoint: str) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint)
 
 
+@bp.errorhandler(oidc.ProviderUnavailable)
+def _provider_unavailable(error):
+    log.warning("OIDC provider unavailable: %s", error)
+    return refused("unavailable", 503)
+
+
+@bp.errorhandler(oidc.LoginFailed)
+def _login_failed(error):
+    log.warning("OIDC login refused: %s", error)
+    return refused("failed", 400)
+
+
 @bp.route("/sso/oidc/logga-in")
 @public
 def oidc_login():
     config = settings.oidc()
     if config is None:
         return redirect(url_for("auth.login"))
-    try:
-        started = oidc.start(config, _callback_url("sso.oidc_callback"))
-    except oidc.ProviderUnavailable as error:
-        log.warning("OIDC provider unavailable: %s", error)
-        return refused("unavailable", 503)
-    except oidc.LoginFailed as error:
-        log.warning("OIDC login refused before it started: %s", error)
-        return refused("failed", 400)
+    started = oidc.start(config, _callback_url("sso.oidc_callback"))
     session["sso_oidc"] = {**started.flow, "next": safe_next(request.args.get("next"))}
     return redirect(started.url)
 
@@ -77,14 +82,7 @@ def oidc_callback():
     flow = session.pop("sso_oidc", None)
     if config is None or (flow is None and not request.args):
         return redirect(url_for("auth.login"))
-    try:
-        identity = oidc.finish(config, _callback_url("sso.oidc_callback"), flow, request.args.to_dict())
-    except oidc.ProviderUnavailable as error:
-        log.warning("OIDC provider unavailable: %s", error)
-        return refused("unavailable", 503)
-    except oidc.LoginFailed as error:
-        log.warning("OIDC login refused: %s", error)
-        return refused("failed", 400)
+    identity = oidc.finish(config, _callback_url("sso.oidc_callback"), flow, request.args.to_dict())
     return signed_in(identity, (flow or {}).get("next"))
 
 
