@@ -101,6 +101,21 @@ def _event(item: CalendarItem, stamp: datetime) -> Event:
     return event
 
 
+def property_lines(item: CalendarItem, stamp: datetime, names: Iterable[str]) -> dict[str, bytes]:
+    """The folded lines (CRLF included) of the named properties, exactly as the item's VEVENT writes them.
+
+    One property's line does not depend on the others, so it can be cut out of one VEVENT's bytes and put
+    into another's (a batch of invitations differs only in a few lines per invitee).
+    """
+    wanted = {name.upper() for name in names}
+    event = _event(item, stamp)
+    lines: dict[str, bytes] = {}
+    for name, value in event.property_items(recursive=False, sorted=True):
+        if name in wanted:
+            lines[name] = lines.get(name, b"") + event.content_line(name, value, sorted=True).to_ical() + b"\r\n"
+    return lines
+
+
 def calendar_bytes(
     items: Iterable[CalendarItem],
     *,

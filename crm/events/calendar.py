@@ -13,14 +13,11 @@ from datetime import datetime
 from email.utils import parseaddr
 
 from flask import current_app
-from icalendar import vCalAddress, vText
-from icalendar.parser import Contentline
 from sqlalchemy import inspect
 
-from crm.calendar.ical import Attendee, CalendarItem, calendar_bytes
-from crm.calendar.ical import _name as cn_value
+from crm.calendar.ical import Attendee, CalendarItem, calendar_bytes, property_lines
 from crm.calendar.identity import keep_calendar_identity
-from crm.events.models import Event, EventStatus, Invitation
+from crm.events.models import Answer, Event, EventStatus, Invitation
 
 
 def _calendar_status_changed(target: Event) -> bool:
@@ -46,12 +43,24 @@ def location(event: Event) -> str:
     return ", ".join(part for part in (event.place.strip(), event.link.strip()) if part)
 
 
+# What an invitee answered, as the PARTSTAT an update carries (RFC 5546): an update to someone who said
+# "nej" must not put the meeting back in their calendar as unanswered.
+PARTSTAT = {Answer.YES: "ACCEPTED", Answer.NO: "DECLINED", Answer.MAYBE: "TENTATIVE"}
+
+
+def partstat(invitation) -> str:
+    return PARTSTAT.get(invitation.answer, "NEEDS-ACTION")
+
+
 def event_item(event: Event, url: str, attendee: Invitation | None = None,
-               cancelled: bool | None = None) -> CalendarItem:
+               cancelled: bool | None = None, rsvp: bool = True) -> CalendarItem:
+    """The VEVENT of an event. For an invitee (`attendee`), `url` is their own answer page, which the
+    DESCRIPTION and URL carry; they have no login for the staff page. A CANCEL asks for no reply (`rsvp`)."""
     organizer_name, organizer_email = organizer_address() if attendee is not None else ("", "")
     attendees: tuple[Attendee, ...] = ()
     if attendee is not None:
-        attendees = (Attendee(email=attendee.email or "", name=attendee.name),)
+        attendees = (Attendee(email=attendee.email or "", name=attendee.name, partstat=partstat(attendee),
+                              rsvp=rsvp),)
     description = "\n\n".join(part for part in (event.description.strip(), url) if part)
     return CalendarItem(
         uid=event.uid,
@@ -75,49 +84,59 @@ def event_ics(event: Event, url: str) -> bytes:
     return calendar_bytes([event_item(event, url)])
 
 
+def _invitation_item(event: Event, invitation: Invitation, method: str, url: str,
+                     sequence: int | None) -> CalendarItem:
+    item = event_item(event, url, attendee=invitation, cancelled=method == "CANCEL", rsvp=method != "CANCEL")
+    return item if sequence is None else replace(item, sequence=sequence)
+
+
 def invitation_ics(event: Event, invitation: Invitation, method: str, stamp: datetime, url: str,
                    sequence: int | None = None) -> bytes:
-    """The iTIP object for one invitee: REQUEST (invite, update) or CANCEL, the invitee the only ATTENDEE."""
-    item = event_item(event, url, attendee=invitation, cancelled=method == "CANCEL")
-    if sequence is not None:
-        item = replace(item, sequence=sequence)
-    return calendar_bytes([item], method=method, stamp=stamp)
+    """The iTIP object for one invitee: REQUEST (invite, update) or CANCEL, the invitee the only ATTENDEE
+    with their current PARTSTAT; `url` is the invitee's own answer page."""
+    return calendar_bytes([_invitation_item(event, invitation, method, url, sequence)], method=method, stamp=stamp)
 
 
 @dataclass(frozen=True)
 class _Invitee:
     name: str
     email: str
+    answer: Answer | None = None
 
 
 _STAND_IN = _Invitee(name="Batch Invitee 7f3c9a", email="batch-invitee-7f3c9a@example.invalid")
+_STAND_IN_URL = "https://batch-url-7f3c9a.example.invalid/svar/StandIn7f3c9a"
+_PER_INVITEE = ("DESCRIPTION", "URL", "ATTENDEE")  # the lines that differ between the invitees of one event
 
 
-def attendee_line(invitee: Invitation | _Invitee) -> bytes:
-    """The folded ATTENDEE line (CRLF included) that `invitation_ics` writes for this invitee.
+def invitation_ics_for(event: Event, method: str, stamp: datetime,
+                       sequence: int | None = None) -> Callable[[Invitation, str], bytes]:
+    """`invitation_ics` for many invitees of one event, called with (invitation, its answer URL): the
+    calendar is serialised once and only the lines that name the invitee or their answer page (ATTENDEE,
+    DESCRIPTION, URL) are written per invitee, giving the same bytes as `invitation_ics` for each."""
 
-    Written by icalendar from the same parameters as crm.calendar.ical writes them (a component writes
-    each property as `Contentline.from_parts(...)`, folded); one property's line does not depend on the
-    others, so it can be cut out and put into another VEVENT.
-    """
-    address = vCalAddress(f"mailto:{invitee.email or ''}")
-    attendee = Attendee(email=invitee.email or "", name=invitee.name)
-    if attendee.name:
-        address.params["CN"] = vText(cn_value(attendee.name))
-    address.params["ROLE"] = vText("REQ-PARTICIPANT")
-    address.params["PARTSTAT"] = vText(attendee.partstat)
-    if attendee.rsvp:
-        address.params["RSVP"] = vText("TRUE")
-    return Contentline.from_parts("ATTENDEE", address.params, address, sorted=True).to_ical() + b"\r\n"
+    def alone(invitation: Invitation, url: str) -> bytes:
+        return invitation_ics(event, invitation, method, stamp, url, sequence=sequence)
 
+    shared = alone(_STAND_IN, _STAND_IN_URL)  # type: ignore[arg-type]
+    stand_in = property_lines(_invitation_item(event, _STAND_IN, method, _STAND_IN_URL, sequence),  # type: ignore[arg-type]
+                              stamp, _PER_INVITEE)
+    if set(stand_in) != set(_PER_INVITEE) or any(shared.count(line) != 1 for line in stand_in.values()):
+        return alone  # not the expected form: make each one whole
+    order = sorted(_PER_INVITEE, key=lambda name: shared.index(stand_in[name]))
+    pieces, rest = [], shared
+    for name in order:
+        head, rest = rest.split(stand_in[name])
+        pieces.append(head)
+    pieces.append(rest)
 
-def invitation_ics_for(event: Event, method: str, stamp: datetime, url: str,
-                       sequence: int | None = None) -> Callable[[Invitation], bytes]:
-    """`invitation_ics` for many invitees of one event: the calendar is serialised once and only the
-    ATTENDEE line is written per invitee, giving the same bytes as `invitation_ics` for each."""
-    shared = invitation_ics(event, _STAND_IN, method, stamp, url, sequence=sequence)  # type: ignore[arg-type]
-    stand_in = attendee_line(_STAND_IN)
-    if shared.count(stand_in) != 1:  # not the expected form: make each one whole
-        return lambda invitation: invitation_ics(event, invitation, method, stamp, url, sequence=sequence)
-    head, tail = shared.split(stand_in)
-    return lambda invitation: head + attendee_line(invitation) + tail
+    def make(invitation: Invitation, url: str) -> bytes:
+        lines = property_lines(_invitation_item(event, invitation, method, url, sequence), stamp, _PER_INVITEE)
+        if set(lines) != set(_PER_INVITEE):
+            return alone(invitation, url)
+        out = [pieces[0]]
+        for index, name in enumerate(order):
+            out += [lines[name], pieces[index + 1]]
+        return b"".join(out)
+
+    return make

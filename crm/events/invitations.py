@@ -87,10 +87,6 @@ def links_maker() -> Callable[[Invitation], dict[str, str]]:
     return make
 
 
-def _event_url(event: Event) -> str:
-    return absolute_url("events.show", event_id=event.id)
-
-
 def _queue_itips(event: Event, invitations: Sequence[Invitation], method: str, template: str, subject: str,
                  key: Callable[[Invitation], str], now: datetime, refused: set[str] | None = None) -> set[str]:
     """One iTIP message per invitee of the event, queued in one go; returns the dedupe keys added.
@@ -102,7 +98,7 @@ def _queue_itips(event: Event, invitations: Sequence[Invitation], method: str, t
     """
     if not invitations:
         return set()
-    ics = invitation_ics_for(event, method, now, _event_url(event))
+    ics = invitation_ics_for(event, method, now)
     render = mail_renderer(template)
     links_of = links_maker()
     shared = {"event": event, "starts": local(event.starts_at), "ends": local(event.ends_at),
@@ -117,10 +113,11 @@ def _queue_itips(event: Event, invitations: Sequence[Invitation], method: str, t
             log.warning("invitation %s: no %s, the message cannot be made from its address", invitation.id, method)
             left_out.append(Outgoing(key(invitation), "", "", "", "", ""))
             continue
-        text, html = render(invitation=invitation, links=links_of(invitation), **shared)
+        answer_links = links_of(invitation)
+        text, html = render(invitation=invitation, links=answer_links, **shared)
         messages.append(Outgoing(
             key(invitation), kind=f"event-{method.lower()}", to=to, subject=subject,
-            text=text, html=html, calendar=CalendarPart(ics(invitation), method, filename),
+            text=text, html=html, calendar=CalendarPart(ics(invitation, answer_links["respond"]), method, filename),
         ))
     queued = queue_many(messages, now, refused=left_out)
     if refused is not None:

@@ -12,7 +12,7 @@ from crm.audit.models import AuditEntry
 from crm.companies.models import ContactPerson
 from crm.events import invitations
 from crm.events.calendar import invitation_ics, invitation_ics_for
-from crm.events.models import EventStatus, Invitation
+from crm.events.models import Answer, EventStatus, Invitation
 from crm.extensions import db
 from crm.mail.compose import CalendarPart, build_message, message_id_for
 from crm.mail.models import OutboxMessage
@@ -40,7 +40,7 @@ def _alone(invitation: Invitation, now: datetime) -> bytes:
     event = invitation.event
     key = f"invite:{invitation.id}:{event.sequence}"
     sender = current_app.config["MAIL_FROM"]
-    url = invitations._event_url(event)
+    url = invitations.links(invitation)["respond"]
     text, html = render_mail(
         "event_invitation", event=event, invitation=invitation, links=invitations.links(invitation),
         starts=invitations.local(event.starts_at), ends=invitations.local(event.ends_at),
@@ -78,13 +78,15 @@ def test_the_shared_calendar_gives_each_invitee_the_calendar_made_alone(app, fac
     event = factories.event(title="Tema; med: tecken, och en lång titel " + "x" * 80)
     people = [factories.invitation(event, factories.contact(name=name)) for name in AWKWARD_NAMES]
     people.append(factories.invitation(event, factories.contact(name="", email="utan.namn@example.se")))
+    for invitation, answer in zip(people, (Answer.YES, Answer.NO, Answer.MAYBE), strict=False):
+        invitation.answer = answer
     db.session.commit()
-    url = invitations._event_url(event)
 
-    make = invitation_ics_for(event, method, NOW, url)
+    make = invitation_ics_for(event, method, NOW)
 
     for invitation in people:
-        assert make(invitation) == invitation_ics(event, invitation, method, NOW, url)
+        url = invitations.links(invitation)["respond"]
+        assert make(invitation, url) == invitation_ics(event, invitation, method, NOW, url)
 
 
 def _invite_statements(factories, count_queries, how_many: int) -> int:
