@@ -2,8 +2,9 @@
 
 A participant (active, with visit reminders on) of a booked visit gets one mail from 12:00
 Stockholm time the day before the visit until it starts. The dedupe key names the visit's local
-start date, `visit-reminder:<visit id>:<user id>:<date>`, so a visit moved to another day is
-reminded of again, and a cancelled one (no longer booked) is not.
+start, date and time to the minute, `visit-reminder:<visit id>:<user id>:<YYYY-MM-DDTHH:MM>`, so a visit
+moved to another day, or to another time on the same day, is reminded of again, and a cancelled one
+(no longer booked) is not.
 
 Catch-up: a sweep looks at every booked visit whose reminder window is open now, so a reminder
 that fell due while the scheduler was down goes out when it comes back, as long as the visit has
@@ -32,8 +33,9 @@ OPENS_AT = time(12, 0)  # Stockholm time, the day before the visit
 LOOKAHEAD = timedelta(hours=48)
 
 
-def dedupe_key(visit_id: int, user_id: int, day: date) -> str:
-    return f"visit-reminder:{visit_id}:{user_id}:{day.isoformat()}"
+def dedupe_key(visit_id: int, user_id: int, starts_at: datetime) -> str:
+    """The key of one participant's reminder of the visit starting at `starts_at` (its Stockholm wall time)."""
+    return f"visit-reminder:{visit_id}:{user_id}:{local(starts_at):%Y-%m-%dT%H:%M}"
 
 
 def window_opens(starts_at: datetime) -> datetime:
@@ -85,10 +87,9 @@ def pending(now: datetime) -> list[tuple[str, Visit, User]]:
     for visit in visits:
         if as_utc(now) < window_opens(visit.starts_at):
             continue
-        day = local(visit.starts_at).date()
         for participant in visit.participants:
             if wants_reminder(participant):
-                wanted[dedupe_key(visit.id, participant.id, day)] = (visit, participant)
+                wanted[dedupe_key(visit.id, participant.id, visit.starts_at)] = (visit, participant)
     if not wanted:
         return []
     queued = set(db.session.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(wanted))))

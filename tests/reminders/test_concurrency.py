@@ -47,7 +47,7 @@ def test_concurrent_sweeps_queue_each_message_once(app, factories, caplog):
     visit = factories.booked_visit(start=wall(TUESDAY, 9), participants=users)
     db.session.commit()
     expected = {f"digest:{user.id}:2026-11-23" for user in users} | {
-        f"visit-reminder:{visit.id}:{user.id}:2026-11-24" for user in users
+        f"visit-reminder:{visit.id}:{user.id}:2026-11-24T09:00" for user in users
     }
 
     with caplog.at_level(logging.ERROR, logger="crm.reminders"):

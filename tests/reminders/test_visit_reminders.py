@@ -13,8 +13,9 @@ from crm.visits.models import VisitStatus
 from tests.reminders.helpers import MONDAY, THURSDAY, TUESDAY, WEDNESDAY, at, outbox, outbox_keys, parts, wall
 
 
-def key(visit, user, day) -> str:
-    return f"visit-reminder:{visit.id}:{user.id}:{day.isoformat()}"
+def key(visit, user, day, hour: int = 9, minute: int = 0) -> str:
+    """The reminder's key: the visit's Stockholm start, date and time (a move within the day is a new reminder)."""
+    return f"visit-reminder:{visit.id}:{user.id}:{day.isoformat()}T{hour:02d}:{minute:02d}"
 
 
 def reminder_keys() -> list[str]:
@@ -127,7 +128,7 @@ def test_a_moved_visit_gets_a_fresh_reminder(factories, smtp):
     assert sweep_reminders(at(MONDAY, 13)).visit_reminders == 0, "Thursday's window opens Wednesday noon"
     assert sweep_reminders(at(WEDNESDAY, 11, 59)).visit_reminders == 0
     assert sweep_reminders(at(WEDNESDAY, 12)).visit_reminders == 1
-    assert reminder_keys() == sorted([key(visit, anna, TUESDAY), key(visit, anna, THURSDAY)])
+    assert reminder_keys() == sorted([key(visit, anna, TUESDAY), key(visit, anna, THURSDAY, 10)])
     deliver_due(at(WEDNESDAY, 12))
     subjects = sorted(message.message["Subject"] for message in smtp.messages)
     assert subjects == [
@@ -136,6 +137,26 @@ def test_a_moved_visit_gets_a_fresh_reminder(factories, smtp):
     ]
     assert "torsdag 2026-11-26 10:00–11:00" in parts(
         next(m.message for m in smtp.messages if "10:00" in m.message["Subject"]))["text/plain"]
+
+
+def test_a_visit_moved_within_its_day_gets_a_fresh_reminder(factories, smtp):
+    anna = factories.user()
+    visit = tuesday_visit(factories, [anna])
+    assert sweep_reminders(at(MONDAY, 12)).visit_reminders == 1
+    deliver_due(at(MONDAY, 12))
+
+    visit.starts_at = stockholm_to_utc(wall(TUESDAY, 14, 30))
+    visit.ends_at = visit.starts_at + timedelta(hours=1)
+    db.session.commit()
+    assert sweep_reminders(at(MONDAY, 13)).visit_reminders == 1, "the new time is reminded of"
+    assert reminder_keys() == sorted([key(visit, anna, TUESDAY), key(visit, anna, TUESDAY, 14, 30)])
+    assert sweep_reminders(at(MONDAY, 14)).visit_reminders == 0, "once"
+    deliver_due(at(MONDAY, 13))
+    subjects = sorted(message.message["Subject"] for message in smtp.messages)
+    assert subjects == [
+        "Påminnelse: besök hos Företaget AB i morgon 09:00",
+        "Påminnelse: besök hos Företaget AB i morgon 14:30",
+    ]
 
 
 def test_summer_time_reminder_reads_stockholm_time(factories, smtp):
