@@ -26,8 +26,10 @@ keep_calendar_identity(Visit, also=_company_replaced)  # the columns marked SHOW
 
 
 def has_calendar_entry(visit: Visit) -> bool:
-    """Booked and done visits with their times can be downloaded."""
-    return visit.status in (VisitStatus.BOOKED, VisitStatus.DONE) and bool(visit.starts_at and visit.ends_at)
+    """Booked, done and cancelled visits with their times can be downloaded: a cancelled one as a
+    STATUS:CANCELLED item at a raised SEQUENCE, which takes it out of a calendar that imported it."""
+    shown = (VisitStatus.BOOKED, VisitStatus.DONE, VisitStatus.CANCELLED)
+    return visit.status in shown and bool(visit.starts_at and visit.ends_at)
 
 
 def calendar_item(visit: Visit, url: str, *, in_full: bool = True) -> CalendarItem:

@@ -161,11 +161,33 @@ def test_control_vobject_catches_the_generated_rdate_timezone():
     assert vobject_instants(calendar.to_ical())[0] != "20260615T070000Z"
 
 
-@pytest.mark.parametrize("status", [VisitStatus.PROPOSED, VisitStatus.CANCELLED])
-def test_only_booked_and_done_visits_download(client, staff, factories, status):
-    visit = factories.visit(status=status, start=datetime(2026, 6, 15, 9, 0))
+def test_a_proposed_visit_has_no_download(client, staff, factories):
+    visit = factories.visit(status=VisitStatus.PROPOSED, start=datetime(2026, 6, 15, 9, 0))
     db.session.commit()
     assert client.get(f"/besok/{visit.id}/besok.ics").status_code == 404
+
+
+def test_a_cancelled_visit_downloads_as_a_cancelled_item_at_a_higher_sequence(client, staff, factories):
+    from crm.visits.services import cancel
+
+    visit = factories.visit(status=VisitStatus.BOOKED, start=datetime(2026, 6, 15, 9, 0))
+    db.session.commit()
+    booked = download(client, visit)
+    assert "STATUS:CONFIRMED" in unfolded_lines(booked)
+
+    cancel(fresh(visit), "Företaget ställde in.")
+    db.session.commit()
+    cancelled = download(client, visit)
+
+    lines = unfolded_lines(cancelled)
+    assert "STATUS:CANCELLED" in lines
+    [before] = Calendar.from_ical(booked).walk("VEVENT")
+    [after] = Calendar.from_ical(cancelled).walk("VEVENT")
+    assert str(after["UID"]) == str(before["UID"]) == visit.uid
+    assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])
+    assert after.decoded("DTSTART") == before.decoded("DTSTART")
+    assert not icalendar_errors(cancelled)
+    assert not [line for line in lines if line.startswith(("METHOD", "ATTENDEE"))]
 
 
 def test_a_done_visit_downloads(client, staff, factories):
