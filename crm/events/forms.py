@@ -66,7 +66,7 @@ def gap_message(at: time, day: date) -> str:
 def utc_or_error(box: TimeBox, day: date) -> datetime | None:
     """The wall-clock time in Stockholm as UTC, or None with a message on the box (the spring-forward gap)."""
     try:
-        return stockholm_to_utc(datetime.combine(day, box.data))
+        return box.on(day)  # asks which one in the repeated autumn hour
     except NonexistentLocalTime:
         box.errors.append(gap_message(box.data, day))
         return None

@@ -24,7 +24,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from crm.auth.models import Role, User
 from crm.companies.models import ContactPerson, Topic
 from crm.formfields import DayField, MultiCheckboxField, TimeBox
-from crm.timeutil import NonexistentLocalTime, local, stockholm_to_utc
+from crm.timeutil import NonexistentLocalTime, local
 from crm.visits import queries, services
 from crm.visits.models import Visit, VisitKind, VisitStatus
 
@@ -217,7 +217,7 @@ def _missing_message(name: str, booking: bool) -> str:
 def _utc_or_error(box: TimeBox, day: date) -> datetime | None:
     """The wall-clock time in Stockholm as UTC, or None with a message on the box (the spring-forward gap)."""
     try:
-        return stockholm_to_utc(datetime.combine(day, box.data))
+        return box.on(day)  # asks which one in the repeated autumn hour
     except NonexistentLocalTime:
         box.errors.append(
             str(
