@@ -21,6 +21,7 @@ INTEGER_SETTINGS = (
     "SCHEDULER_HEARTBEAT_SECONDS", "SCHEDULER_STALE_SECONDS", "SCHEDULER_OUTBOX_SECONDS", "SCHEDULER_SWEEP_SECONDS",
     "SCHEDULER_REGISTER_COUNT_SECONDS", "SCHEDULER_LOCK_RETRY_SECONDS", "SCHEDULER_RECONNECT_MAX_SECONDS",
     "SCHEDULER_STOP_SECONDS", "SCHEDULER_IMPORT_SECONDS", "IMPORT_LEASE_SECONDS", "IMPORT_CHUNK_ROWS",
+    "SCHEDULER_INBOX_SECONDS", "IMAP_PORT", "IMAP_TIMEOUT",
     "TRUSTED_PROXIES", "SESSION_IDLE_SECONDS", "SESSION_MAX_SECONDS",
     "LOGIN_WINDOW_SECONDS", "LOGIN_SLOWDOWN_AFTER", "LOGIN_CLIENT_SLOWDOWN_AFTER", "LOGIN_MAX_DELAY_SECONDS",
 )
@@ -113,10 +114,25 @@ class Config:
     SCHEDULER_RECONNECT_MAX_SECONDS = 60  # the longest pause between attempts to reach a lost database
     SCHEDULER_STOP_SECONDS = 25  # on SIGTERM: the message in flight is finished, the process is gone within this
     SCHEDULER_IMPORT_SECONDS = 5  # how often queued imports are looked for
+    SCHEDULER_INBOX_SECONDS = 120  # how often the organizer mailbox is read for replies from calendar programs
     IMPORT_LEASE_SECONDS = 60  # a running import whose process has not renewed this is failed
     IMPORT_CHUNK_ROWS = 250  # rows per import transaction: SQLite's write lock is held a fraction of a second
     IMPORT_FOLDER: str | None = None  # uploads, shared by the web app and the scheduler; default <instance>/imports
     BACKUP_FOLDER: str | None = None  # where `flask backup` writes when given no path; default <instance>/backups
+
+    # The organizer mailbox, read for replies from calendar programs (crm/inbox). Without IMAP_HOST nothing is read.
+    # Microsoft 365: set the three IMAP_OAUTH_* (an app registration with IMAP.AccessAsApp) instead of a password.
+    IMAP_HOST: str | None = None
+    IMAP_PORT = 993
+    IMAP_SECURITY = "ssl"  # ssl (implicit TLS), starttls or none
+    IMAP_USERNAME: str | None = None
+    IMAP_PASSWORD: str | None = None
+    IMAP_FOLDER = "INBOX"
+    IMAP_DONE_FOLDER: str | None = None  # handled messages are moved here; unset: flagged \Seen and $CrmBehandlat
+    IMAP_TIMEOUT = 60
+    IMAP_OAUTH_TENANT: str | None = None
+    IMAP_OAUTH_CLIENT_ID: str | None = None
+    IMAP_OAUTH_CLIENT_SECRET: str | None = None
 
     @classmethod
     def load(cls) -> dict:
@@ -131,7 +147,9 @@ class Config:
         if env.get("CRM_ORGANISATION_NAME"):
             settings["ORGANISATION_NAME"] = env["CRM_ORGANISATION_NAME"]
         for key in ("BASE_URL", "MAIL_SERVER", "MAIL_SECURITY", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_CA_FILE",
-                    "MAIL_FROM", "MAIL_REPLY_TO", "MAIL_FILE_DIR", "ORGANIZER_EMAIL", "IMPORT_FOLDER", "BACKUP_FOLDER"):
+                    "MAIL_FROM", "MAIL_REPLY_TO", "MAIL_FILE_DIR", "ORGANIZER_EMAIL", "IMPORT_FOLDER", "BACKUP_FOLDER",
+                    "IMAP_HOST", "IMAP_SECURITY", "IMAP_USERNAME", "IMAP_PASSWORD", "IMAP_FOLDER", "IMAP_DONE_FOLDER",
+                    "IMAP_OAUTH_TENANT", "IMAP_OAUTH_CLIENT_ID", "IMAP_OAUTH_CLIENT_SECRET"):
             if env.get(f"CRM_{key}"):
                 settings[key] = env[f"CRM_{key}"]
         for key in INTEGER_SETTINGS:
@@ -142,6 +160,8 @@ class Config:
                 "1", "true", "yes", "ja")
         if settings["MAIL_SECURITY"] not in ("none", "starttls", "tls"):
             raise RuntimeError("CRM_MAIL_SECURITY must be none, starttls or tls.")
+        if settings["IMAP_SECURITY"] not in ("ssl", "starttls", "none"):
+            raise RuntimeError("CRM_IMAP_SECURITY must be ssl, starttls or none.")
         settings["BASE_URL"] = checked_base_url(settings["BASE_URL"])
         settings["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=settings["SESSION_IDLE_SECONDS"])
         return settings

@@ -104,6 +104,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(sso_bp)
 
+    from crm.inbox import bp as inbox_bp
+
+    app.register_blueprint(inbox_bp)
+
 
 
 def register_errorhandlers(app: Flask) -> None:

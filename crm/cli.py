@@ -23,6 +23,7 @@ def register(app: Flask) -> None:
     from crm.benchmark.generate import generate_data_command
     from crm.companies.sni_cli import sni_cli
     from crm.imports.cli import import_companies_command
+    from crm.inbox.cli import invitations_cli
     from crm.scheduler.cli import scheduler_cli, serve_command
 
     app.cli.add_command(seed_demo)
@@ -34,6 +35,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(sni_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(invitations_cli)
 
 
 def _login_file() -> Path:

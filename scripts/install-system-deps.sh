@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the app and the test suite need from Debian: Chromium (browser tests), a PostgreSQL server,
 # xmlsec for python3-saml (SAML single sign-on; the Python package builds against it), and SimpleSAMLphp with
-# PHP's command line and XML modules (the SAML identity provider the SSO tests run).
+# PHP's command line and XML modules (the SAML identity provider the SSO tests run), and Dovecot's IMAP server
+# (the organizer mailbox the calendar-reply tests read).
 set -euo pipefail
 
 need=()
@@ -11,6 +12,7 @@ fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
 command -v xmlsec1 >/dev/null 2>&1 || need+=(xmlsec1)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 pkg-config --exists xmlsec1 2>/dev/null || need+=(libxmlsec1-dev)
+command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
 [ -d /usr/share/simplesamlphp ] || need+=(simplesamlphp)
 command -v php >/dev/null 2>&1 || need+=(php-cli)
 php -m 2>/dev/null | grep -qi '^dom$' || need+=(php-xml)

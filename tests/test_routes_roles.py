@@ -154,6 +154,9 @@ ROUTES: dict[str, frozenset[str] | str] = {
     "sso.add_mapping": ADMIN,
     "sso.delete_mapping": ADMIN,
     "sso.unused": ADMIN,
+    "inbox.queue": EVENT_MANAGERS,  # replies from calendar programs waiting for a person
+    "inbox.resolve": EVENT_MANAGERS,
+    "inbox.dismiss": EVENT_MANAGERS,
 }
 
 # (endpoint, URL parameter) -> the sample value to use instead of the parameter's own.
@@ -246,6 +249,7 @@ def _sample_values(app, factories, users, tmp_path) -> dict:
     values.setdefault("network_id", feed_network.id)
     values["membership_id"] = factories.member(db.session.get(Network, values["network_id"]), contact).id
     values["event_id"], values["invitation_id"] = _event_samples(factories)
+    values["inbox_message_id"] = _inbox_sample(values["event_id"])
     db.session.commit()
     return values
 
@@ -262,6 +266,17 @@ def _event_samples(factories):
     factories.event(start=datetime(2030, 12, 6, 7, 30), series=series)
     invitation = factories.invitation(event, answer=Answer.YES)
     return event.id, invitation.id
+
+
+def _inbox_sample(event_id: int) -> int:
+    """A reply from a calendar program waiting in the queue (each role's POST gets an empty, refused form)."""
+    from crm.inbox.models import InboxMessage, InboxStatus
+
+    row = InboxMessage(message_id="<routes@example.com>", sender="okand@example.com", event_id=event_id,
+                       method="REPLY", status=InboxStatus.UNMATCHED, raw=b"", note="")
+    db.session.add(row)
+    db.session.flush()
+    return row.id
 
 
 def _calendar_samples(factories, users):

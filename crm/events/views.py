@@ -36,6 +36,7 @@ from crm.events.series_form import SeriesForm
 from crm.extensions import db
 from crm.mail.links import absolute_url
 from crm.networks.models import Network
+from crm.panels import panels
 from crm.text import fold
 from crm.timeutil import local, utcnow
 
@@ -204,6 +205,7 @@ def show(event_id: int):
         ended=ended(event),
         answers_open=answers.answers_open(event, now),
         fetched_at=local(now),
+        panels=panels("event", event, acting_user()),  # e.g. times proposed from calendar programs (crm.inbox)
     )
 
 

@@ -4,3 +4,5 @@ as the RSVP page would, COUNTER shown as a proposal, and the queue of what could
 from flask import Blueprint
 
 bp = Blueprint("inbox", __name__, url_prefix="/inkorg")
+
+from crm.inbox import panels, views  # noqa: E402,F401

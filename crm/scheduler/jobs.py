@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from crm.auth import tasks as auth_tasks
 from crm.events import tasks as event_tasks
 from crm.imports import tasks as import_tasks
+from crm.inbox import tasks as inbox_tasks
 from crm.mail import tasks as mail_tasks
 from crm.plan import tasks as plan_tasks
 from crm.reminders import tasks as reminder_tasks
@@ -29,6 +30,7 @@ ANALYZE_DATABASE = "analyze_database"
 COUNT_REGISTER = "count_register"
 RUN_IMPORTS = "run_imports"
 PRUNE_SIGN_INS = "prune_sign_ins"
+POLL_ORGANIZER_MAILBOX = "poll_organizer_mailbox"
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,11 @@ analyze_database = Job(ANALYZE_DATABASE, scheduler_tasks.refresh_planner_statist
 count_register = Job(COUNT_REGISTER, plan_tasks.refresh_plan_figures, every="SCHEDULER_REGISTER_COUNT_SECONDS")
 run_imports = Job(RUN_IMPORTS, import_tasks.run_queued_imports, every="SCHEDULER_IMPORT_SECONDS")
 prune_sign_ins = Job(PRUNE_SIGN_INS, auth_tasks.prune_sign_ins, daily_at=(3, 25))
+poll_organizer_mailbox = Job(POLL_ORGANIZER_MAILBOX, inbox_tasks.poll_organizer_mailbox,
+                             every="SCHEDULER_INBOX_SECONDS")
 
 JOBS = (heartbeat, deliver_outbox, sweep_reminders, prune_runs, purge_dietary_needs, analyze_database, count_register,
-        run_imports, prune_sign_ins)
+        run_imports, prune_sign_ins, poll_organizer_mailbox)
 JOB_IDS = tuple(job.id for job in JOBS)
 
 # Run when a scheduler takes the lock, before any job: each gets the new worker's holder, and whether
