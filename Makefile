@@ -12,7 +12,7 @@ PORT ?= 5000
 BASE_URL ?= http://$(HOST):$(PORT)
 SCALE ?= 1.0
 
-.PHONY: run test test-sqlite test-postgresql system-deps translations lint bench clean
+.PHONY: run test test-sqlite test-postgresql system-deps node-deps translations lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ run: $(VENV)/.installed translations
 system-deps:
 	bash scripts/install-system-deps.sh
 
+# ical.js for the calendar checks (tests/calendar/checks.py: icaljs_instants), at the version in the lock file.
+node-deps: tests/js/node_modules/.installed
+
+tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund
+	touch $@
+
 PYTEST := $(BIN)/pytest -q -p no:cacheprovider
 TEST_LOGS := .pytest_cache/logs
 
@@ -45,7 +52,7 @@ TEST_LOGS := .pytest_cache/logs
 # The PostgreSQL pass leaves out the tests that use no database and the browser sweeps of markup (axe, layout,
 # menu); both run in the SQLite pass (see pytest_collection_modifyitems in tests/conftest.py; `--all-tests`
 # runs them on PostgreSQL too). Every other test, browser flows included, runs on both databases.
-test: system-deps $(VENV)/.installed-dev translations
+test: system-deps $(VENV)/.installed-dev translations node-deps
 	@mkdir -p $(TEST_LOGS)
 	@echo "pytest --db=sqlite and --db=postgresql at the same time; logs in $(TEST_LOGS)/"
 	@$(PYTEST) --db=sqlite > $(TEST_LOGS)/sqlite.log 2>&1 & sqlite=$$!; \
@@ -59,10 +66,10 @@ test: system-deps $(VENV)/.installed-dev translations
 	echo "postgresql: $$(tail -n 1 $(TEST_LOGS)/postgresql.log)"; \
 	[ $$sqlite_status -eq 0 ] && [ $$postgresql_status -eq 0 ]
 
-test-sqlite: $(VENV)/.installed-dev translations
+test-sqlite: $(VENV)/.installed-dev translations node-deps
 	$(PYTEST) --db=sqlite
 
-test-postgresql: $(VENV)/.installed-dev translations
+test-postgresql: $(VENV)/.installed-dev translations node-deps
 	$(PYTEST) --db=postgresql
 
 # Generated data at SCALE (1.0 = 100,000 companies) on SQLite and PostgreSQL; see BENCHMARKS.md.

@@ -4,6 +4,8 @@
 - `vobject_instants`: vobject with validate=True, in a fresh process (it caches time zones per process).
 - `ical_instants`: the `ical` package (another independent parser).
 - `ics_instants`: the `ics` package (a third one; it reads a floating time as UTC).
+- `icaljs_instants`: ical.js, the parser Thunderbird and Nextcloud use, under Node (tests/js, `make test`
+  installs it with npm ci).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 
 from icalendar import Calendar, Event
 
@@ -48,6 +51,28 @@ def vobject_instants(ics: bytes) -> list[str]:
     )
     assert result.returncode == 0, result.stderr.decode()
     return result.stdout.decode().split()
+
+
+ICALJS_SCRIPT = Path(__file__).resolve().parent.parent / "js" / "ical_instants.mjs"
+
+
+def icaljs_instants(ics: bytes) -> list[str]:
+    """DTSTART and DTEND of each event as ical.js reads them (Node, tests/js/ical_instants.mjs)."""
+    result = subprocess.run(
+        ["node", str(ICALJS_SCRIPT)], input=ics, capture_output=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    return result.stdout.decode().split()
+
+
+def icalendar_instants(ics: bytes) -> list[str]:
+    """DTSTART and DTEND of each event as icalendar reads them."""
+    instants = []
+    for event in Calendar.from_ical(ics).walk("VEVENT"):
+        for name in ("DTSTART", "DTEND"):
+            value = event.decoded(name)
+            instants.append("FLOATING" if value.tzinfo is None else value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"))
+    return instants
 
 
 def ical_instants(ics: bytes) -> list[str]:
