@@ -228,6 +228,11 @@ def waiting() -> list[InboxMessage]:
     ))
 
 
+def waiting_for(event_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(InboxMessage).where(
+        InboxMessage.event_id == event_id, InboxMessage.status == InboxStatus.UNMATCHED)) or 0
+
+
 def candidates(row: InboxMessage, now: datetime, limit: int = 300) -> list[Invitation]:
     """Invitations the message may answer: the guessed event's, else those of events not yet over."""
     query = select(Invitation).join(Invitation.event).where(Invitation.uninvited_at.is_(None))

@@ -68,6 +68,9 @@ def test_a_gmail_alias_waits_for_a_person_and_is_known_the_next_time(factories, 
     assert fresh(Invitation, invitation.id).answer is None, "nothing is applied to a guess"
 
     login(client, users["organizer"])
+    with client.application.test_request_context():
+        event_url = url_for("events.show", event_id=event.id)
+    assert "1 svar väntar på handläggning" in client.get(event_url).get_data(as_text=True)
     page = client.get("/inkorg/").get_data(as_text=True)
     assert alias in page and event.title in page
     response = client.post(f"/inkorg/{row.id}/koppla", data={f"m{row.id}-invitation": invitation.id,
