@@ -10,6 +10,7 @@ import logging
 
 from flask import current_app
 
+from crm import worker as workers
 from crm.audit.mixins import system_actor
 from crm.extensions import db
 from crm.inbox import mailbox as imap
@@ -28,6 +29,8 @@ def poll_organizer_mailbox() -> int:
     try:
         with imap.connect(settings) as mailbox:
             for uid, raw in list(imap.unhandled(mailbox)):
+                if not workers.current().may_act():  # the scheduler lost its lock or is stopping: leave the rest
+                    break
                 outcome = receive(raw)
                 db.session.commit()
                 if outcome.message is None:

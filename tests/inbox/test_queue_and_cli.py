@@ -93,3 +93,30 @@ def test_a_dismissed_message_leaves_the_queue_and_changes_nothing(app, client, u
     assert db.session.scalar(select(KnownAddress)) is None
     db.session.expire_all()
     assert db.session.get(Invitation, invitation.id).answer is None
+
+
+def test_the_mailbox_settings_come_from_the_environment(monkeypatch):
+    import pytest
+
+    from config import Config
+
+    monkeypatch.setenv("CRM_IMAP_HOST", "outlook.office365.com")
+    monkeypatch.setenv("CRM_IMAP_PORT", "993")
+    monkeypatch.setenv("CRM_IMAP_DONE_FOLDER", "Behandlat")
+    monkeypatch.setenv("CRM_IMAP_OAUTH_TENANT", "kommun.onmicrosoft.com")
+    monkeypatch.setenv("CRM_SCHEDULER_INBOX_SECONDS", "30")
+    settings = Config.load()
+    assert (settings["IMAP_HOST"], settings["IMAP_PORT"], settings["IMAP_SECURITY"], settings["IMAP_FOLDER"]) == (
+        "outlook.office365.com", 993, "ssl", "INBOX")
+    assert (settings["IMAP_DONE_FOLDER"], settings["IMAP_OAUTH_TENANT"], settings["SCHEDULER_INBOX_SECONDS"]) == (
+        "Behandlat", "kommun.onmicrosoft.com", 30)
+    monkeypatch.setenv("CRM_IMAP_SECURITY", "tls")
+    with pytest.raises(RuntimeError, match="CRM_IMAP_SECURITY must be ssl, starttls or none"):
+        Config.load()
+
+
+def test_without_a_mailbox_the_job_reads_nothing(app):
+    from crm.inbox.tasks import poll_organizer_mailbox
+
+    app.config["IMAP_HOST"] = None
+    assert poll_organizer_mailbox() == 0
