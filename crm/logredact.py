@@ -1,4 +1,4 @@
-"""Secret links (RSVP answers, calendar feeds) are masked in log lines.
+"""Secret links (RSVP answers, calendar feeds, open registration's confirmation links) are masked in log lines.
 
 Their tokens travel in the path, so a request log (the development server's, gunicorn's access log,
 Flask's "Exception on /svar/... [GET]") would otherwise keep a working link in clear text.
@@ -12,7 +12,7 @@ import re
 from flask import Flask
 
 MASK = "[dolt]"
-SECRET_PATHS = re.compile(r"(/svar/|/kalender/)[^/?#\s\"']+?(\.ics)?(?=[/?#\s\"']|$)")
+SECRET_PATHS = re.compile(r"(/svar/|/kalender/|/anmalan/bekrafta/)[^/?#\s\"']+?(\.ics)?(?=[/?#\s\"']|$)")
 LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
 
 

@@ -4,6 +4,7 @@ from crm.audit.models import AuditEntry  # noqa: F401
 from crm.auth.models import LoginAttempt, User, UserSession  # noqa: F401
 from crm.companies.models import Company, CompanyContact, CompanySni, ContactPerson, Tag, Topic  # noqa: F401
 from crm.events.models import DietaryNeed, Event, EventSeries, Invitation  # noqa: F401
+from crm.events.registration_models import Registration, RegistrationAttempt, RegistrationPage  # noqa: F401
 from crm.feeds.models import FeedToken  # noqa: F401
 from crm.followups.models import FollowUp  # noqa: F401
 from crm.imports.models import ImportJob  # noqa: F401

@@ -115,6 +115,9 @@ ROUTES: dict[str, frozenset[str] | str] = {
     "outbox.test_mail": ADMIN,
     "rsvp.respond": PUBLIC,
     "rsvp.opt_out": PUBLIC,
+    "rsvp.register": PUBLIC,  # open registration: the sign-up page, "check your mail", the confirmation link
+    "rsvp.registration_sent": PUBLIC,
+    "rsvp.confirm_registration": PUBLIC,
     "feeds.feed": PUBLIC,
     "feeds.settings": ALL,
     "feeds.network_settings": FEED_NETWORK_MANAGERS,
@@ -143,6 +146,8 @@ ROUTES: dict[str, frozenset[str] | str] = {
     "events.mark": EVENT_MANAGERS,
     "events.close": EVENT_MANAGERS,
     "events.walk_in": EVENT_MANAGERS,
+    "events.registration": EVENT_MANAGERS,
+    "events.accept_registration": EVENT_MANAGERS,
     # Single sign-on: the IdP's callback, ACS and metadata, and the break-glass login are public by nature
     "sso.oidc_login": PUBLIC,
     "sso.oidc_callback": PUBLIC,
@@ -165,6 +170,7 @@ SAMPLE_FOR = {
     ("meetings.detail", "interaction_id"): "final_interaction_id",
     ("meetings.new_version", "interaction_id"): "final_interaction_id",
     ("feeds.feed", "token"): "feed_token",  # the RSVP pages get "token", an invitation's link
+    ("rsvp.confirm_registration", "token"): "registration_token",
 }
 
 
@@ -250,6 +256,7 @@ def _sample_values(app, factories, users, tmp_path) -> dict:
     values["membership_id"] = factories.member(db.session.get(Network, values["network_id"]), contact).id
     values["event_id"], values["invitation_id"] = _event_samples(factories)
     values["inbox_message_id"] = _inbox_sample(values["event_id"])
+    values.update(_registration_samples(values["event_id"]))
     db.session.commit()
     return values
 
@@ -266,6 +273,17 @@ def _event_samples(factories):
     factories.event(start=datetime(2030, 12, 6, 7, 30), series=series)
     invitation = factories.invitation(event, answer=Answer.YES)
     return event.id, invitation.id
+
+
+def _registration_samples(event_id: int) -> dict:
+    """The event's open registration page and a pending sign-up on it, with its confirmation token."""
+    from crm.events import registration
+    from crm.events.models import Event
+
+    event = db.session.get(Event, event_id)
+    page = registration.save_page(event, "frukost-prov", True)
+    sign_up = registration.register(page, registration.RegistrationData(name="Anmäld Gäst", email="gast@example.se"))
+    return {"slug": page.slug, "registration_id": sign_up.id, "registration_token": registration.token_for(sign_up)}
 
 
 def _inbox_sample(event_id: int) -> int:

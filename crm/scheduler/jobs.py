@@ -31,6 +31,7 @@ COUNT_REGISTER = "count_register"
 RUN_IMPORTS = "run_imports"
 PRUNE_SIGN_INS = "prune_sign_ins"
 POLL_ORGANIZER_MAILBOX = "poll_organizer_mailbox"
+PURGE_REGISTRATIONS = "purge_unconfirmed_registrations"
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,10 @@ run_imports = Job(RUN_IMPORTS, import_tasks.run_queued_imports, every="SCHEDULER
 prune_sign_ins = Job(PRUNE_SIGN_INS, auth_tasks.prune_sign_ins, daily_at=(3, 25))
 poll_organizer_mailbox = Job(POLL_ORGANIZER_MAILBOX, inbox_tasks.poll_organizer_mailbox,
                              every="SCHEDULER_INBOX_SECONDS")
+purge_registrations = Job(PURGE_REGISTRATIONS, event_tasks.purge_unconfirmed_registrations, daily_at=(3, 35))
 
 JOBS = (heartbeat, deliver_outbox, sweep_reminders, prune_runs, purge_dietary_needs, analyze_database, count_register,
-        run_imports, prune_sign_ins, poll_organizer_mailbox)
+        run_imports, prune_sign_ins, poll_organizer_mailbox, purge_registrations)
 JOB_IDS = tuple(job.id for job in JOBS)
 
 # Run when a scheduler takes the lock, before any job: each gets the new worker's holder, and whether

@@ -8,7 +8,7 @@ from crm.scheduler import jobs
 def test_the_job_ids_are_the_ones_stored_in_the_database():
     assert jobs.JOB_IDS == ("heartbeat", "deliver_outbox", "sweep_reminders", "prune_runs", "purge_dietary_needs",
                             "analyze_database", "count_register", "run_imports", "prune_sign_ins",
-                            "poll_organizer_mailbox")
+                            "poll_organizer_mailbox", "purge_unconfirmed_registrations")
 
 
 def test_each_job_runs_a_task_from_a_tasks_module_on_one_schedule():
