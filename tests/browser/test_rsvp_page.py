@@ -96,3 +96,25 @@ def test_the_calendar_link_page_passes_axe_on_a_phone(new_page, users, log_in):
     violations = blocking_violations(page)
     assert not violations, describe(violations)
     no_horizontal_scroll(page)
+
+
+def _within_first_screen(page: Page, locator) -> bool:
+    box = locator.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= page.viewport_size["height"]
+
+
+def test_on_a_phone_the_preselected_answer_and_the_send_button_are_on_the_first_screen(new_page, invitation):
+    page = new_page("phone")
+    page.goto(f"/svar/{token_for(invitation)}?svar=ja")
+    page.wait_for_load_state("load")
+
+    yes = page.get_by_role("radio", name="Ja, jag kommer")
+    expect(yes).to_be_checked()
+    send = page.get_by_role("button", name="Skicka svar")
+    for what, locator in (("the status", page.locator("#rsvp-status")), ("the chosen answer", yes),
+                          ("the send button", send)):
+        assert _within_first_screen(page, locator), f"{what} is below the first screen at 375 x 812"
+    # The optional dietary details come after the button, as a second step.
+    dietary = page.get_by_role("group", name="Specialkost eller allergi")
+    assert dietary.bounding_box()["y"] > send.bounding_box()["y"]
+    assert invitation.answer is None, "opening the link answers nothing"
