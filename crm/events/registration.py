@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import joinedload
 
 from crm.auth.models import User
 from crm.companies.models import Company, CompanyContact, ContactPerson
@@ -298,7 +299,10 @@ def accept(registration: Registration, user: User, now: datetime | None = None) 
 
 def registrations_of(event: Event) -> list[Registration]:
     return list(db.session.scalars(
-        select(Registration).where(Registration.event_id == event.id).order_by(Registration.created_at, Registration.id)
+        select(Registration).where(Registration.event_id == event.id)
+        .options(joinedload(Registration.invitation), joinedload(Registration.company),
+                 joinedload(Registration.contact))
+        .order_by(Registration.created_at, Registration.id)
     ))
 
 

@@ -8,7 +8,7 @@ Public (on the RSVP pages' blueprint, so they too send no Referer and are not ca
   follow links); the POST registers and goes on to the guest's own RSVP page.
 
 For organizers (on the events blueprint): `/evenemang/<id>/anmalan`, the page's settings and its sign-ups,
-each confirmed one with "Godkänn som kontaktperson".
+each confirmed one with "Godkänn som kontaktperson"; the same list is a panel on the event page.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from crm.events.rsvp_views import waitlist_position, when
 from crm.events.tokens import token_for as rsvp_token_for
 from crm.events.views import MANAGERS, event_or_404
 from crm.extensions import db
+from crm.panels import Panel, panel_provider
 from crm.timeutil import local, utcnow
 
 
@@ -124,6 +125,18 @@ def confirm_registration(token: str):
 # --- For organizers -----------------------------------------------------------------------------------------
 
 
+@panel_provider("event", order=40)
+def registrations_panel(event, viewer) -> Panel | None:
+    """On the event page, once the event has a registration page: its address and the sign-ups."""
+    page = service.page_for(event)
+    if page is None:
+        return None
+    return Panel("events/registration/_panel.html", {
+        "event": event, "page": page, "registrations": service.registrations_of(event),
+        "accepting": service.accepting(page, utcnow()),
+    })
+
+
 @events_bp.route("/<int:event_id>/anmalan", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
 def registration(event_id: int):
@@ -141,7 +154,7 @@ def registration(event_id: int):
             flash(_("Anmälan är öppen.") if form.is_open.data else _("Anmälan är stängd."), "success")
             return redirect(url_for("events.registration", event_id=event.id))
     return render_template(
-        "events/registration/manage.html", event=event, page=page, form=form, accept_form=AcceptForm(),
+        "events/registration/manage.html", event=event, page=page, form=form,
         registrations=service.registrations_of(event),
         accepting=bool(page and service.accepting(page, utcnow())),
     )

@@ -254,7 +254,9 @@ def test_an_orgnr_not_in_the_register_creates_no_contact(client, page):
 def test_an_organizer_accepts_a_guest_as_a_contact_person(client, page, event, users):
     registration = signed_up_and_confirmed(client)
     login(client, users["organizer"])
-    assert f'href="/evenemang/{event.id}/anmalan"' in client.get(f"/evenemang/{event.id}").get_data(as_text=True)
+    event_page = client.get(f"/evenemang/{event.id}").get_data(as_text=True)
+    assert f'href="/evenemang/{event.id}/anmalan"' in event_page
+    assert "Åsa Öberg" in event_page and "Godkänn som kontaktperson" in event_page  # the panel on the event page
     html = client.get(f"/evenemang/{event.id}/anmalan").get_data(as_text=True)
     assert "Åsa Öberg" in html and "Godkänn som kontaktperson" in html
     response = client.post(f"/evenemang/{event.id}/anmalan/{registration.id}/godkann")
