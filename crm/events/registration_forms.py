@@ -7,16 +7,14 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectMultipleField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms import BooleanField, EmailField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from crm.companies.fields import FieldError, normalise_org_number
 from crm.events.registration import RegistrationData
-from crm.events.services import DIETARY_CHOICES
+from crm.events.rsvp_forms import dietary_fields
 from crm.formfields import single_line_text
 
-OTHER_MAX = 300
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
 HONEYPOT = "webbplats"  # a field people never see; a bot that fills every field fills it
 
@@ -37,17 +35,7 @@ class RegistrationForm(FlaskForm):
                                validators=[Length(max=200, message=_l("Skriv högst %(max)d tecken.", max=200))])
     org_number = StringField(_l("Organisationsnummer (frivilligt)"), filters=[single_line_text],
                              description=_l("Till exempel 556036-0793."))
-    dietary = SelectMultipleField(
-        _l("Specialkost eller allergi"),
-        choices=[SelectChoice(value, label) for value, label in DIETARY_CHOICES.items()],
-        validate_choice=False,
-        description=_l("Frivilligt. Arrangören ser bara hur många som behöver varje slags kost, inte vem. "
-                       "Uppgifterna raderas efter träffen."),
-    )
-    other = TextAreaField(
-        _l("Beskriv annan specialkost eller allergi"),
-        validators=[Length(max=OTHER_MAX, message=_l("Skriv högst %(max)d tecken.", max=OTHER_MAX))],
-    )
+    dietary, other = dietary_fields()
     webbplats = StringField(_l("Lämna det här fältet tomt"))
 
     def validate_org_number(self, field) -> None:

@@ -19,6 +19,23 @@ ANSWER_CHOICES = {  # the answer as the invitee gives it on the form
 OTHER_MAX = 300
 
 
+
+def dietary_fields() -> tuple[SelectMultipleField, TextAreaField]:
+    """The optional dietary choices and their free text, as the answer page and the registration page ask them."""
+    return (
+        SelectMultipleField(
+            _l("Specialkost eller allergi"),
+            choices=[SelectChoice(value, label) for value, label in DIETARY_CHOICES.items()],
+            validate_choice=False,
+            description=_l("Frivilligt. Arrangören ser bara hur många som behöver varje slags kost, inte vem. "
+                           "Uppgifterna raderas efter träffen."),
+        ),
+        TextAreaField(
+            _l("Beskriv annan specialkost eller allergi"),
+            validators=[Length(max=OTHER_MAX, message=_l("Skriv högst %(max)d tecken.", max=OTHER_MAX))],
+        ),
+    )
+
 class AnswerForm(FlaskForm):
     answer = RadioField(
         _l("Kommer du?"),
@@ -27,17 +44,7 @@ class AnswerForm(FlaskForm):
         validators=[InputRequired(_l("Välj ett svar.")),
                     AnyOf([answer.value for answer in Answer], message=_l("Välj ett svar."))],
     )
-    dietary = SelectMultipleField(
-        _l("Specialkost eller allergi"),
-        choices=[SelectChoice(value, label) for value, label in DIETARY_CHOICES.items()],
-        validate_choice=False,
-        description=_l("Frivilligt. Arrangören ser bara hur många som behöver varje slags kost, inte vem. "
-                       "Uppgifterna raderas efter träffen."),
-    )
-    other = TextAreaField(
-        _l("Beskriv annan specialkost eller allergi"),
-        validators=[Length(max=OTHER_MAX, message=_l("Skriv högst %(max)d tecken.", max=OTHER_MAX))],
-    )
+    dietary, other = dietary_fields()
 
 
 class ConfirmForm(FlaskForm):
