@@ -10,9 +10,12 @@ from flask_babel import ngettext
 from crm.auth.access import acting_user, roles_required
 from crm.auth.models import Role
 from crm.extensions import db
-from crm.mail import bp, delivery, services
+from crm.mail import bp, delivery, links, services
 from crm.mail.forms import RetryDeadForm
 from crm.mail.models import OutboxMessage, OutboxStatus
+
+# Absolute links on pages (a public address to copy) come from BASE_URL like those in mail, never the request.
+bp.add_app_template_global(links.absolute_url, "absolute_url")
 
 
 @bp.app_template_filter("outbox_kind")
