@@ -39,6 +39,7 @@ def event(factories):
 
 
 def fits_the_screen(page: Page) -> None:
+    page.wait_for_load_state("load")  # measured with the stylesheet applied, not before it has arrived
     widths = page.evaluate("() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})")
     assert widths["scroll"] <= widths["inner"] == page.viewport_size["width"] == 375, (page.url, widths)
 
