@@ -14,9 +14,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,7 +26,7 @@ from sqlalchemy.orm import joinedload
 from crm.auth.models import User
 from crm.companies.models import Company, CompanyContact, ContactPerson
 from crm.errors import RuleRefused
-from crm.events import answers, invitations
+from crm.events import answers, invitations, tokens
 from crm.events.calendar import location
 from crm.events.models import Answer, Event, Invitation
 from crm.events.registration_models import Registration, RegistrationAttempt, RegistrationPage
@@ -146,20 +143,14 @@ def count_attempt(address: str, now: datetime | None = None) -> bool:
 # --- Signing up and confirming -------------------------------------------------------------------------------
 
 
-def _mac(key: str) -> str:
-    secret = current_app.config["SECRET_KEY"].encode("utf-8")
-    digest = hmac.new(secret, f"registration:{key}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
-
-
 def token_for(registration: Registration) -> str:
-    return f"{registration.confirm_key}.{_mac(registration.confirm_key)}"
+    return tokens.signed("registration", registration.confirm_key)
 
 
 def registration_for(token: str) -> Registration | None:
     """The sign-up a confirmation token names, or None for anything forged, altered, unknown or purged."""
-    key, _, mac = (token or "").partition(".")
-    if not key or not mac or len(token) > 120 or not hmac.compare_digest(mac, _mac(key)):
+    key = tokens.verified_key("registration", token)
+    if key is None:
         return None
     return db.session.scalar(select(Registration).where(Registration.confirm_key == key))
 
