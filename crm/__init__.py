@@ -108,6 +108,12 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(inbox_bp)
 
+    from crm.privacy import bp as privacy_bp
+    from crm.retention import bp as retention_bp
+
+    app.register_blueprint(privacy_bp)
+    app.register_blueprint(retention_bp)
+
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -13,6 +13,8 @@ from crm.mail.models import OutboxMessage  # noqa: F401
 from crm.meetings.models import Interaction  # noqa: F401
 from crm.networks.models import Network, NetworkMembership  # noqa: F401
 from crm.plan.models import RegisterCount, StoredSuggestion, VisitPlan  # noqa: F401
+from crm.privacy.models import AccessRequest, PrivacyText  # noqa: F401
+from crm.retention.models import RetentionItem, RetentionLogEntry, RetentionProposal, RetentionRule  # noqa: F401
 from crm.scheduler.models import SchedulerHeartbeat, SchedulerRun  # noqa: F401
 from crm.sso.models import RoleMapping, SsoIdentity, SsoSettings  # noqa: F401
 from crm.visits.models import Visit, VisitNote  # noqa: F401

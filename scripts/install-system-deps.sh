@@ -2,7 +2,7 @@
 # Installs what the app and the test suite need from Debian: Chromium (browser tests), a PostgreSQL server,
 # xmlsec for python3-saml (SAML single sign-on; the Python package builds against it), and SimpleSAMLphp with
 # PHP's command line and XML modules (the SAML identity provider the SSO tests run), and Dovecot's IMAP server
-# (the organizer mailbox the calendar-reply tests read).
+# (the organizer mailbox the calendar-reply tests read), Pango for WeasyPrint's PDFs and poppler's pdfinfo.
 set -euo pipefail
 
 need=()
@@ -16,6 +16,9 @@ command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need+=(dovecot
 [ -d /usr/share/simplesamlphp ] || need+=(simplesamlphp)
 command -v php >/dev/null 2>&1 || need+=(php-cli)
 php -m 2>/dev/null | grep -qi '^dom$' || need+=(php-xml)
+# WeasyPrint (registerutdrag and reports as PDF) draws text with Pango; the tests read PDFs with poppler's pdfinfo
+ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+command -v pdfinfo >/dev/null 2>&1 || need+=(poppler-utils)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, Index, String, Table, UniqueConstraint, false
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from crm.audit.mixins import Audited
@@ -19,6 +19,19 @@ from crm.timeutil import utcnow
 if TYPE_CHECKING:
     from crm.auth.models import User
 
+
+
+class ObjectionScope(Labelled):
+    """What a contact person's objection (GDPR art. 21) covers. Both stop every mailing."""
+
+    MAILINGS = "utskick"  # mailings and invitations of every kind
+    PROCESSING = "behandling"  # all processing: the unit weighs erasure or restriction as well
+
+
+ObjectionScope.set_labels({
+    ObjectionScope.MAILINGS: _l("Utskick och inbjudningar"),
+    ObjectionScope.PROCESSING: _l("All behandling (pröva radering eller begränsning)"),
+})
 
 
 class CompanyStatus(Labelled):
@@ -135,6 +148,11 @@ class Company(Audited, db.Model):
         default=CompanyStatus.ACTIVE,
     )
     owner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The import that created the record (where its data came from), if one did. No foreign key: import
+    # jobs are kept (gallring removes their files), and a key would make SQLite recreate this table.
+    import_job_id: Mapped[Optional[int]]
+    # Marked "bevaras" by a person: the gallring plan never touches it.
+    preserved: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -216,6 +234,16 @@ class ContactPerson(Audited, db.Model):
     opt_out_procurement: Mapped[bool] = mapped_column(default=False)
     # An objection (GDPR art. 21) stops every mailing, whatever the opt-outs say.
     objection: Mapped[bool] = mapped_column(default=False)
+    objection_on: Mapped[Optional[date]]
+    objection_scope: Mapped[Optional[ObjectionScope]] = mapped_column(str_enum(ObjectionScope, 20))
+    objection_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The import that created the record (where its data came from), if one did. No foreign key: import
+    # jobs are kept (gallring removes their files), and a key would make SQLite recreate this table.
+    import_job_id: Mapped[Optional[int]]
+    # Marked "bevaras" by a person: the gallring plan never touches it.
+    preserved: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Erased at the person's request (GDPR art. 17): name replaced, addresses removed, statistics kept.
+    erased_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
