@@ -84,3 +84,8 @@ class PrivacyText(Audited, db.Model):
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     text: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    @property
+    def id(self) -> str:
+        """The audit trail names a record by its id: a text's is its key."""
+        return self.key
