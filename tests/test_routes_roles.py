@@ -162,6 +162,10 @@ ROUTES: dict[str, frozenset[str] | str] = {
     "inbox.queue": EVENT_MANAGERS,  # replies from calendar programs waiting for a person
     "inbox.resolve": EVENT_MANAGERS,
     "inbox.dismiss": EVENT_MANAGERS,
+    # Issue 17, part D: erasure (art. 17) and the record of processing (art. 30), admins only
+    "privacy.erase_contact": ADMIN,
+    "privacy.processing_record_page": ADMIN,
+    "privacy.processing_record_pdf": ADMIN,
 }
 
 # (endpoint, URL parameter) -> the sample value to use instead of the parameter's own.

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("privacy", __name__)
 
-from crm.privacy import views  # noqa: E402,F401
+from crm.privacy import erasure_views, record_views, views  # noqa: E402,F401
