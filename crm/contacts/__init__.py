@@ -9,4 +9,4 @@ from flask import Blueprint
 
 bp = Blueprint("contacts", __name__)
 
-from crm.contacts import views  # noqa: E402,F401
+from crm.contacts import mail_gate, views  # noqa: E402,F401

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("inbox", __name__, url_prefix="/inkorg")
 
-from crm.inbox import panels, views  # noqa: E402,F401
+from crm.inbox import mail_gate, panels, views  # noqa: E402,F401

@@ -4,6 +4,11 @@ A second queuing under the same dedupe key inserts nothing, also when two sweeps
 unique key decides, through INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL alike).
 `queue_many` queues many messages in one multi-row INSERT of that kind, building messages of one
 shape (an invitation to each of 1 000 contacts) from one skeleton.
+
+Every message has a kind listed in crm.mail.kinds (another raises `UnknownKind`). A message to people
+(contact persons, guests) passes the gate (crm.mail.gate) first: a recipient who must not get mail
+(an objection, a Reklamspärr company's address) is dropped, and a message left with no recipient is not
+queued at all (logged by its key).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from crm.extensions import db
+from crm.mail import gate
 from crm.mail.compose import (
     CalendarPart,
     MessageBatch,
@@ -29,12 +35,16 @@ from crm.mail.compose import (
     message_id_at,
     parse_address,
 )
+from crm.mail.kinds import goes_to_people, mail_kind
 from crm.mail.models import OutboxMessage, OutboxStatus
 from crm.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
 Recipients = list[Address | str] | Address | str
+
+# The registry through which a higher layer tells the outbox who must not get mail to people (crm.mail.gate).
+blocked_source = gate.blocked_source
 
 
 def queue(
@@ -81,32 +91,75 @@ def queue_many(messages: Sequence[Outgoing], now: datetime | None = None,
     are queued.
     """
     now = now or utcnow()
+    for outgoing in messages:
+        mail_kind(outgoing.kind)  # an unknown kind is a programming error: raises UnknownKind
     sender = current_app.config["MAIL_FROM"]
     domain = parse_address(sender).domain
     reply_to = current_app.config.get("MAIL_REPLY_TO")
-    shapes = Counter(_shape(outgoing) for outgoing in messages)
-    batches: dict[tuple, MessageBatch] = {}
-    rows = []
+    addressed = []
     for outgoing in messages:
         try:
-            rows.append(_build_row(outgoing, sender, domain, reply_to, shapes, batches, now))
+            addressed.append((outgoing, _addresses(outgoing)))
         except (ValueError, MessageError) as error:
-            if refused is None:
-                raise
-            refused.append(outgoing)
-            log.warning("message %s not queued: it cannot be made (%s)", outgoing.dedupe_key, type(error).__name__)
+            _refuse(outgoing, error, refused)
+    addressed = _through_gate(addressed)
+    shapes = Counter(_shape(outgoing) for outgoing, _ in addressed)
+    batches: dict[tuple, MessageBatch] = {}
+    rows = []
+    for outgoing, addresses in addressed:
+        try:
+            rows.append(_build_row(outgoing, addresses, sender, domain, reply_to, shapes, batches, now))
+        except (ValueError, MessageError) as error:
+            _refuse(outgoing, error, refused)
     return set(_insert(rows))
 
 
-def _build_row(outgoing: Outgoing, sender: str, domain: str, reply_to: str | None, shapes: Counter,
-               batches: dict[tuple, MessageBatch], now: datetime) -> dict:
+def _refuse(outgoing: Outgoing, error: Exception, refused: list[Outgoing] | None) -> None:
+    if refused is None:
+        raise error
+    refused.append(outgoing)
+    log.warning("message %s not queued: it cannot be made (%s)", outgoing.dedupe_key, type(error).__name__)
+
+
+def _addresses(outgoing: Outgoing) -> list[Address]:
     to = outgoing.to
     recipients = [to] if isinstance(to, str | Address) else list(to)
     if not recipients:
         raise Unsendable("a message needs at least one recipient")
+    return [checked_address(address) for address in recipients]
+
+
+def _through_gate(addressed: list[tuple[Outgoing, list[Address]]]) -> list[tuple[Outgoing, list[Address]]]:
+    """Drop from each message to people every recipient the gate blocks (one query for all of them);
+    a message left with no recipient goes no further. Logged by key, never by address."""
+    to_people = [address.addr_spec for outgoing, addresses in addressed if goes_to_people(outgoing.kind)
+                 for address in addresses]
+    if not to_people:
+        return addressed
+    blocked = gate.blocked(to_people)
+    if not blocked:
+        return addressed
+    passed = []
+    for outgoing, addresses in addressed:
+        if not goes_to_people(outgoing.kind):
+            passed.append((outgoing, addresses))
+            continue
+        allowed = [address for address in addresses if gate.normal(address.addr_spec) not in blocked]
+        if not allowed:
+            log.info("message %s not queued: no recipient may get mail to people (objection or Reklamspärr)",
+                     outgoing.dedupe_key)
+            continue
+        if len(allowed) < len(addresses):
+            log.info("message %s: %d recipient(s) left out (objection or Reklamspärr)", outgoing.dedupe_key,
+                     len(addresses) - len(allowed))
+        passed.append((outgoing, allowed))
+    return passed
+
+
+def _build_row(outgoing: Outgoing, addresses: list[Address], sender: str, domain: str, reply_to: str | None,
+               shapes: Counter, batches: dict[tuple, MessageBatch], now: datetime) -> dict:
     calendar = outgoing.calendar
     message_id = message_id_at(outgoing.dedupe_key, domain)
-    addresses = [checked_address(address) for address in recipients]
     shape = _shape(outgoing)
     if shapes[shape] == 1:  # alone in its shape: a skeleton would cost more than it saves
         raw = build_message(

@@ -18,21 +18,20 @@ from sqlalchemy.orm import defer
 
 from crm.audit.mixins import record
 from crm.extensions import db
-from crm.mail import delivery
+from crm.mail import delivery, kinds
 from crm.mail.compose import recipient
 from crm.mail.models import OutboxMessage, OutboxStatus
 from crm.mail.outbox import queue
 from crm.timeutil import stockholm_to_utc, utcnow
 
-KIND_LABELS = {"test": _l("Testmejl")}
+KIND_LABELS = {kind: known.label for kind, known in kinds.KINDS.items()}  # from crm.mail.kinds, written once
 SECURITY_LABELS = {"none": _l("Ingen kryptering"), "starttls": _l("STARTTLS"), "tls": _l("TLS från start")}
 RETRYABLE = (OutboxStatus.DEAD, OutboxStatus.FAILED)
 SHOWN_HEADERS = ("From", "To", "Reply-To", "Subject", "Date", "Message-ID")
 
 
 def kind_label(kind: str) -> str:
-    label = KIND_LABELS.get(kind)
-    return str(label) if label is not None else kind
+    return kinds.label(kind)
 
 
 def parse_status(value: str | None) -> OutboxStatus | None:

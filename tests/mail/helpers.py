@@ -26,7 +26,7 @@ def use_server(app, port: int, *, timeout: int = 5, security: str = "none", ca_f
 
 def queue_message(key: str, *, to: str | list[str] = "Åsa Öberg <asa@example.se>", now: datetime = NOW,
                   **fields) -> bool:
-    fields.setdefault("kind", "reminder")
+    fields.setdefault("kind", "visit-reminder")
     fields.setdefault("subject", SUBJECT)
     fields.setdefault("text", TEXT)
     fields.setdefault("html", HTML)

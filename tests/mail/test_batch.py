@@ -57,7 +57,7 @@ def test_a_message_id_is_written_as_the_header_registry_writes_it(key, sender):
 
 def _outgoing(key: str, **fields) -> Outgoing:
     fields.setdefault("to", "Åsa Öberg <asa@example.se>")
-    return Outgoing(key, kind="reminder", subject=fields.pop("subject", "Påminnelse"), text="Hej!\n",
+    return Outgoing(key, kind="visit-reminder", subject=fields.pop("subject", "Påminnelse"), text="Hej!\n",
                     html="<p>Hej!</p>\n", **fields)
 
 

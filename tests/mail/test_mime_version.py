@@ -27,7 +27,7 @@ def test_a_queued_message_has_one_top_level_mime_version(app, method):
 def test_messages_built_in_a_batch_have_it_too(app, method):
     ics = ICS.format(method=method).encode("utf-8") if method else None
     messages = [
-        Outgoing(f"mime-batch:{n}", kind="reminder", to=f"person{n}@example.se", subject=SUBJECT, text=TEXT,
+        Outgoing(f"mime-batch:{n}", kind="visit-reminder", to=f"person{n}@example.se", subject=SUBJECT, text=TEXT,
                  html=HTML, calendar=CalendarPart(ics, method) if method else None)
         for n in range(3)
     ]

@@ -227,7 +227,7 @@ def _queue_here(count: int, prefix: str) -> None:
     app = create_app()
     with app.app_context():
         queue_many([
-            Outgoing(f"{prefix}:{number}", "rig", f"Mottagare {number} <mottagare{number}@example.se>",
+            Outgoing(f"{prefix}:{number}", "test", f"Mottagare {number} <mottagare{number}@example.se>",
                      "Provutskick från riggen", f"Hej!\n\nDet här är meddelande {number}.\n",
                      f"<p>Hej!</p><p>Det här är meddelande {number}.</p>")
             for number in range(1, count + 1)
