@@ -15,6 +15,7 @@ ACTION_LABELS = {
     "login": _l("Inloggning"),
     "logout": _l("Utloggning"),
     "merge": _l("Sammanslagen"),
+    "erase": _l("Raderad på begäran (GDPR)"),
     "retry": _l("Skickad igen"),
     "retry_dead": _l("Alla som gav upp skickade igen"),
     "login_refused": _l("Inloggning nekad"),

@@ -60,6 +60,7 @@ def save_company(company: Company, data: dict) -> Company:
     """Apply validated form data (see CompanyForm) to a new or existing company."""
     from crm.companies.forms import tristate_to_bool
 
+    before = _listed_values(company) if company.id is not None else None
     for field in COMPANY_FIELDS:
         value = data.get(field)
         setattr(company, field, value if value not in ("",) else None)
@@ -74,7 +75,17 @@ def save_company(company: Company, data: dict) -> Company:
     company.tags = tags_by_name(split_list(data.get("tags")))
     db.session.add(company)
     db.session.flush()
+    after = _listed_values(company)
+    if before is not None and after != before:
+        record(db.session.connection(), "update", "Company", company.id,
+               {key: [before[key], after[key]] for key in after if after[key] != before[key]})
     return company
+
+
+def _listed_values(company: Company) -> dict[str, str]:
+    """SNI codes and tags as text: they are rows of their own, so the Audited mixin does not see them change."""
+    return {"sni_codes": ", ".join(f"{sni.code} ({sni.version.value})" for sni in company.sni_codes),
+            "tags": ", ".join(tag.name for tag in company.tags)}
 
 
 # --- Duplicates -----------------------------------------------------------------------------
