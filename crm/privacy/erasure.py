@@ -156,12 +156,14 @@ def erase(contact: ContactPerson, reason: str) -> ErasureScope:
     db.session.flush()
     found = scope(contact)
     name = erased_name(contact.id)
-    db.session.execute(
-        update(ContactPerson).where(ContactPerson.id == contact.id).values(
+    erased = db.session.execute(
+        update(ContactPerson).where(ContactPerson.id == contact.id, ContactPerson.erased_at.is_(None)).values(
             name=name, name_key=fold(name), email=None, phone=None, objection_note="", erased_at=utcnow(),
         ),
         execution_options={"synchronize_session": "fetch"},
     )
+    if erased.rowcount != 1:  # another admin's erasure got there first: it waits for ours, or ours for it
+        raise AlreadyErased()
     db.session.execute(delete(KnownAddress).where(KnownAddress.contact_id == contact.id))
     db.session.execute(delete(DietaryNeed).where(DietaryNeed.id.in_(found.dietary_ids)),
                        execution_options={"synchronize_session": False})

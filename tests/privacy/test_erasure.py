@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from crm.audit.models import AuditEntry
 from crm.companies.models import Company, ContactPerson, ObjectionScope
+from crm.errors import RuleRefused
 from crm.events.models import Answer, Attendance, DietaryNeed, Invitation
 from crm.events.registration_models import Registration
 from crm.extensions import db
@@ -18,6 +19,7 @@ from crm.inbox.models import InboxMessage, InboxStatus, KnownAddress
 from crm.mail.models import OutboxMessage, OutboxStatus
 from crm.meetings.models import Interaction, NoteStatus, interaction_contacts
 from crm.networks.models import NetworkMembership
+from crm.privacy import erasure
 from crm.privacy.erasure import ERASED, erased_name
 from crm.privacy.models import AccessRequest, IdentityCheck
 from crm.timeutil import utcnow
@@ -257,3 +259,14 @@ def test_an_erased_person_gets_no_invitation_mail(client, users, world, factorie
     db.session.commit()
     assert all(invitation.email is None for invitation in invitations)
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == before
+
+
+def test_an_erasure_that_another_admin_finished_first_is_refused(world):
+    contact = world.contact
+    db.session.execute(update(ContactPerson.__table__).where(ContactPerson.__table__.c.id == contact.id)
+                       .values(erased_at=utcnow()))  # as a concurrent request would; the loaded object does not know
+    assert contact.erased_at is None
+    with pytest.raises(RuleRefused, match="redan raderad"):
+        erasure.erase(contact, "Begäran")
+    db.session.rollback()
+    assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "erase")).all() == []
