@@ -166,6 +166,8 @@ ROUTES: dict[str, frozenset[str] | str] = {
     "privacy.erase_contact": ADMIN,
     "privacy.processing_record_page": ADMIN,
     "privacy.processing_record_pdf": ADMIN,
+    # Issue 17, part C: an organizer confirms a sign-up whose address gets no mail (objection, Reklamspärr)
+    "events.confirm_registration_for_guest": EVENT_MANAGERS,
 }
 
 # (endpoint, URL parameter) -> the sample value to use instead of the parameter's own.

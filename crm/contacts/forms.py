@@ -1,16 +1,34 @@
-"""Contact person forms: the person (work e-mail unique), and their role at a company."""
+"""Contact person forms: the person (work e-mail unique, an objection with its scope, date and note), and their
+role at a company."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import BooleanField, DateField, EmailField, StringField, SubmitField, TelField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    RadioField,
+    StringField,
+    SubmitField,
+    TelField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from crm.companies.models import ContactPerson
+from crm.companies.models import ContactPerson, ObjectionScope
 from crm.extensions import db
-from crm.formfields import single_line_text
+from crm.formfields import DayField, single_line_text
+from crm.timeutil import stockholm_today
+
+SCOPE_REQUIRED = _l("Välj vad invändningen gäller.")
+OBJECTION_IN_FUTURE = _l("Datumet för invändningen kan inte vara senare än i dag.")
+
+
+def scope_choices() -> list[tuple[str, str]]:
+    return [(scope.value, scope.label) for scope in ObjectionScope]
 
 
 class ContactForm(FlaskForm):
@@ -33,6 +51,19 @@ class ContactForm(FlaskForm):
         _l("Har invänt mot utskick (inga utskick alls)"),
         description=_l("Personen har motsatt sig behandling för utskick. Gäller före allt annat."),
     )
+    objection_scope = RadioField(
+        _l("Vad invändningen gäller"), choices=scope_choices, validate_choice=False,
+        description=_l("Båda stoppar alla utskick. Gäller invändningen all behandling prövar ni också radering "
+                       "eller begränsning."),
+    )
+    objection_on = DayField(
+        _l("Datum för invändningen"), validators=[Optional()],
+        description=_l("När personen invände (ÅÅÅÅ-MM-DD). Lämnar du fältet tomt blir det dagens datum."),
+    )
+    objection_note = TextAreaField(
+        _l("Anteckning om invändningen"), validators=[Length(max=2000)], render_kw={"rows": 3},
+        description=_l("Till exempel hur invändningen kom in (mejl, telefon) och vad personen sa."),
+    )
     submit = SubmitField(_l("Spara"))
 
     def __init__(self, *args, contact_id: int | None = None, **kwargs):
@@ -47,6 +78,16 @@ class ContactForm(FlaskForm):
             query = query.where(ContactPerson.id != self._contact_id)
         if db.session.execute(query).first():
             raise ValidationError(_l("Det finns redan en kontaktperson med den e-postadressen."))
+
+    def validate_objection_scope(self, field) -> None:
+        if field.data and field.data not in {scope.value for scope in ObjectionScope}:
+            raise ValidationError(SCOPE_REQUIRED)
+        if self.objection.data and not field.data:
+            raise ValidationError(SCOPE_REQUIRED)
+
+    def validate_objection_on(self, field) -> None:
+        if self.objection.data and field.data and field.data > stockholm_today():
+            raise ValidationError(OBJECTION_IN_FUTURE)
 
 
 class CompanyLinkForm(FlaskForm):

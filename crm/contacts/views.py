@@ -52,8 +52,7 @@ def detail(contact_id: int):
 def edit(contact_id: int):
     contact = db.get_or_404(ContactPerson, contact_id)
     form = ContactForm(obj=contact, contact_id=contact.id)
-    if form.validate_on_submit():
-        services.save_contact(contact, form.data)
+    if form.validate_on_submit() and _saved(form, contact):
         db.session.commit()
         flash(_("Ändringarna är sparade."), "success")
         return redirect(url_for("contacts.detail", contact_id=contact.id))
@@ -66,8 +65,8 @@ def new_contact(company_id: int):
     company = db.get_or_404(Company, company_id)
     form = NewContactForCompanyForm()
     existing = None
-    if form.validate_on_submit():
-        contact = services.save_contact(ContactPerson(), form.data)
+    contact = ContactPerson()
+    if form.validate_on_submit() and _saved(form, contact):
         services.link_contact(company, contact, form.role.data, form.start_date.data, form.end_date.data)
         db.session.commit()
         flash(_("%(name)s är tillagd hos %(company)s.", name=contact.name, company=company.name), "success")
@@ -79,6 +78,16 @@ def new_contact(company_id: int):
     return render_template(
         "contacts/form.html", form=form, contact=None, company=company, existing=existing, roles=CONTACT_ROLES
     )
+
+
+def _saved(form: ContactForm, contact: ContactPerson) -> bool:
+    """Save the person; a refused objection rule goes next to its field (the form checks the same first)."""
+    try:
+        services.save_contact(contact, form.data)
+    except services.ObjectionRefused as refused:
+        form[refused.field].errors.append(str(refused))
+        return False
+    return True
 
 
 @bp.route("/foretag/<int:company_id>/kontaktpersoner/sok")

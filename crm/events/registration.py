@@ -10,6 +10,10 @@
 - Nothing is created silently: a contact person only when an organizer accepts the sign-up, or when its
   organisation number matches a company in the register (the contact is then linked to that company).
 - Unconfirmed sign-ups are deleted after UNCONFIRMED_KEPT_DAYS.
+- An address that must not get mail to people (a contact person's who objected, a Reklamspärr company's)
+  gets no confirmation mail: the outbox's gate (crm.mail.gate) drops it. The sign-up waits, marked for the
+  organizers, who may confirm it themselves (`confirm_by_organizer`) after reaching the person another way;
+  the public pages say the same to everyone, so they never tell who objected.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from crm.events.registration_models import Registration, RegistrationAttempt, Re
 from crm.events.services import DIETARY_CHOICES, save_dietary
 from crm.events.tokens import new_key
 from crm.extensions import db
+from crm.mail import gate
 from crm.mail.compose import recipient
 from crm.mail.links import absolute_url
 from crm.mail.outbox import queue
@@ -57,6 +62,11 @@ class SlugTaken(RegistrationRefused):
 
 class NotConfirmed(RegistrationRefused):
     message = _l("Anmälan är inte bekräftad än.")
+
+
+class GuestConfirms(RegistrationRefused):
+    message = _l("Gästen bekräftar själv anmälan med länken i mejlet. Arrangören bekräftar bara anmälningar "
+                 "till adresser som inte får mejl från oss.")
 
 
 @dataclass(frozen=True)
@@ -259,6 +269,23 @@ def confirm(registration: Registration, now: datetime | None = None) -> Confirme
     invitations.send_request(invitation, now)
     db.session.flush()
     return Confirmed(invitation, result.waitlisted)
+
+
+def unmailed(registrations: list[Registration]) -> set[int]:
+    """The unconfirmed sign-ups whose address gets no mail from us (objection, Reklamspärr): one query."""
+    waiting = [registration for registration in registrations if registration.confirmed_at is None]
+    if not waiting:
+        return set()
+    blocked = gate.blocked(registration.email for registration in waiting)
+    return {registration.id for registration in waiting if gate.normal(registration.email) in blocked}
+
+
+def confirm_by_organizer(registration: Registration, user: User, now: datetime | None = None) -> Confirmed:
+    """An organizer confirms a sign-up whose address gets no mail (so no confirmation link reached it),
+    having reached the person another way; as the guest's confirmation would, and still without a mail."""
+    if registration.confirmed_at is None and registration.id not in unmailed([registration]):
+        raise GuestConfirms()
+    return confirm(registration, now)
 
 
 def accept(registration: Registration, user: User, now: datetime | None = None) -> ContactPerson:

@@ -131,8 +131,9 @@ def registrations_panel(event, viewer) -> Panel | None:
     page = service.page_for(event)
     if page is None:
         return None
+    registrations = service.registrations_of(event)
     return Panel("events/registration/_panel.html", {
-        "event": event, "page": page, "registrations": service.registrations_of(event),
+        "event": event, "page": page, "registrations": registrations, "unmailed": service.unmailed(registrations),
         "accepting": service.accepting(page, utcnow()),
     })
 
@@ -153,9 +154,10 @@ def registration(event_id: int):
             db.session.commit()
             flash(_("Anmälan är öppen.") if form.is_open.data else _("Anmälan är stängd."), "success")
             return redirect(url_for("events.registration", event_id=event.id))
+    registrations = service.registrations_of(event)
     return render_template(
         "events/registration/manage.html", event=event, page=page, form=form,
-        registrations=service.registrations_of(event),
+        registrations=registrations, unmailed=service.unmailed(registrations),
         accepting=bool(page and service.accepting(page, utcnow())),
     )
 
@@ -176,4 +178,27 @@ def accept_registration(event_id: int, registration_id: int):
         else:
             db.session.commit()
             flash(_("%(name)s är nu kontaktperson.", name=contact.name), "success")
+    return redirect(url_for("events.registration", event_id=event.id))
+
+
+@events_bp.route("/<int:event_id>/anmalan/<int:registration_id>/bekrafta", methods=["POST"])
+@roles_required(*MANAGERS)
+def confirm_registration_for_guest(event_id: int, registration_id: int):
+    """Confirm a sign-up whose address gets no mail from us (objection, Reklamspärr): no link reached it."""
+    event = event_or_404(event_id)
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.event_id != event.id:
+        abort(404)
+    if AcceptForm().validate_on_submit():
+        try:
+            confirmed = service.confirm_by_organizer(registration, acting_user(), utcnow())
+        except RuleRefused as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Anmälan från %(name)s är bekräftad. Inget mejl skickas: berätta det för gästen på annat sätt.",
+                    name=registration.name) if not confirmed.waitlisted else
+                  _("Anmälan från %(name)s är bekräftad; träffen är fullbokad och gästen står på väntelistan. "
+                    "Inget mejl skickas: berätta det för gästen på annat sätt.", name=registration.name), "success")
     return redirect(url_for("events.registration", event_id=event.id))

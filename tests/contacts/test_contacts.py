@@ -92,7 +92,8 @@ def test_edit_contact_and_role(client, login_as, factories):
     contact = factories.contact(company, role="HR")
     db.session.commit()
     response = client.post(
-        f"/kontaktpersoner/{contact.id}/redigera", data={"name": "Nytt Namn", "email": "", "objection": "y"}
+        f"/kontaktpersoner/{contact.id}/redigera",
+        data={"name": "Nytt Namn", "email": "", "objection": "y", "objection_scope": "utskick"},
     )
     assert response.status_code == 302
     link = contact.company_links[0]
