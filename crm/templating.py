@@ -25,6 +25,7 @@ NAVIGATION = [
     ("auth.users", _l("Användare"), (Role.ADMIN,)),
     ("audit.index", _l("Logg"), (Role.ADMIN,)),
     ("outbox.index", _l("Utkorg"), (Role.ADMIN,)),
+    ("privacy.requests", _l("Registerutdrag"), (Role.STAFF,)),
 ]
 
 

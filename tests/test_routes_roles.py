@@ -168,6 +168,20 @@ ROUTES: dict[str, frozenset[str] | str] = {
     "privacy.processing_record_pdf": ADMIN,
     # Issue 17, part C: an organizer confirms a sign-up whose address gets no mail (objection, Reklamspärr)
     "events.confirm_registration_for_guest": EVENT_MANAGERS,
+    # Issue 17, part A: the registerutdrag and the register of requests (admin, staff); the texts (admin)
+    "privacy.contact_report": MEETING_WRITERS,
+    "privacy.contact_report_pdf": MEETING_WRITERS,
+    "privacy.contact_report_json": MEETING_WRITERS,
+    "privacy.register_contact_request": MEETING_WRITERS,
+    "privacy.company_report": MEETING_WRITERS,
+    "privacy.company_report_pdf": MEETING_WRITERS,
+    "privacy.company_report_json": MEETING_WRITERS,
+    "privacy.register_company_request": MEETING_WRITERS,
+    "privacy.deliver_request": MEETING_WRITERS,
+    "privacy.requests": MEETING_WRITERS,
+    "privacy.texts": ADMIN,
+    "privacy.save_text": ADMIN,
+    "privacy.reset_text": ADMIN,
 }
 
 # (endpoint, URL parameter) -> the sample value to use instead of the parameter's own.
@@ -177,6 +191,8 @@ SAMPLE_FOR = {
     ("meetings.new_version", "interaction_id"): "final_interaction_id",
     ("feeds.feed", "token"): "feed_token",  # the RSVP pages get "token", an invitation's link
     ("rsvp.confirm_registration", "token"): "registration_token",
+    **{(f"privacy.{name}", "company_id"): "sole_trader_id" for name in (  # a registerutdrag is for a sole trader
+        "company_report", "company_report_pdf", "company_report_json", "register_company_request")},
 }
 
 
@@ -263,8 +279,23 @@ def _sample_values(app, factories, users, tmp_path) -> dict:
     values["event_id"], values["invitation_id"] = _event_samples(factories)
     values["inbox_message_id"] = _inbox_sample(values["event_id"])
     values.update(_registration_samples(values["event_id"]))
+    values.update(_privacy_samples(factories, lone_contact))
     db.session.commit()
     return values
+
+
+def _privacy_samples(factories, contact) -> dict:
+    """A sole trader's company (its registerutdrag), an open request for a registerutdrag, and a text's key."""
+    from datetime import date
+
+    from crm.privacy.models import AccessRequest, IdentityCheck
+    from tests.support.factories import valid_org_number
+
+    firm = factories.company(name="Enskild Firma", org_number=valid_org_number(999, sole_trader=True))
+    request = AccessRequest(contact=contact, received_on=date(2026, 1, 5), identity_check=IdentityCheck.E_ID)
+    db.session.add(request)
+    db.session.flush()
+    return {"sole_trader_id": firm.id, "request_id": request.id, "text_key": "purposes"}
 
 
 def _event_samples(factories):

@@ -306,7 +306,7 @@ def _execute(claim: Claim, progress: ProgressFile) -> ImportResult:
         progress.write("checking", 0, job.total_rows)
         plan = _plan(job)
         done, rows, size = job.rows_written, plan.valid_rows, max(1, current_app.config["IMPORT_CHUNK_ROWS"])
-        writer = ImportWriter(plan, done, job.resume_state)
+        writer = ImportWriter(plan, done, job.resume_state, job_id=job.id)
         db.session.commit()  # end the reads: each chunk is a transaction of its own that begins with a write
         progress.write("writing", done, len(rows))
         while True:

@@ -58,8 +58,10 @@ class ImportWriter:
     """Writes a plan's valid rows from `start` on, a chunk per `write`, on the session's connection; the
     caller commits. `state` is what `saved_state()` gave when the rows before `start` were committed."""
 
-    def __init__(self, plan: WritePlan, start: int = 0, state: dict[str, Any] | None = None):
+    def __init__(self, plan: WritePlan, start: int = 0, state: dict[str, Any] | None = None,
+                 job_id: int | None = None):
         self.plan = plan
+        self.job_id = job_id  # set as import_job_id on the companies and contacts it creates (their origin)
         self.start = start
         self.begun = False
         self.result = ImportResult(**state["result"]) if state else ImportResult(skipped=plan.error_count)
@@ -148,7 +150,7 @@ class ImportWriter:
         updates = [row for row in chunk if row.existing is not None]
         created: set[int] = set()
         if creates:
-            params = [row.insert_params() for row in creates]
+            params = [{**row.insert_params(), "import_job_id": self.job_id} for row in creates]
             for row, values, company_id in zip(
                 creates, params, _insert_with_ids(companies_table, params), strict=True
             ):
@@ -248,7 +250,8 @@ class ImportWriter:
     def _contact_insert_params(self, contact: dict[str, Any]) -> dict[str, Any]:
         email = contact.get("email")
         name = contact.get("name") or self.plan.contact_names.get((email or "").lower()) or email or ""
-        return {"name": name, "name_key": fold(name), "email": email, "phone": contact.get("phone")}
+        return {"name": name, "name_key": fold(name), "email": email, "phone": contact.get("phone"),
+                "import_job_id": self.job_id}
 
     def _known_contact(self, row: PlannedRow, contact: dict[str, Any], updates: list[dict[str, Any]]) -> int | None:
         """The id of a stored contact this row names: by e-mail, else by name among the company's contacts."""
