@@ -26,6 +26,7 @@ NAVIGATION = [
     ("audit.index", _l("Logg"), (Role.ADMIN,)),
     ("outbox.index", _l("Utkorg"), (Role.ADMIN,)),
     ("privacy.requests", _l("Registerutdrag"), (Role.STAFF,)),
+    ("retention.index", _l("Gallring"), (Role.ADMIN,)),
 ]
 
 

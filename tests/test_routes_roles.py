@@ -166,6 +166,11 @@ ROUTES: dict[str, frozenset[str] | str] = {
     "privacy.erase_contact": ADMIN,
     "privacy.processing_record_page": ADMIN,
     "privacy.processing_record_pdf": ADMIN,
+    # Issue 17, part B: the gallring plan, the proposal and its approval, the gallringslogg, admins only
+    "retention.index": ADMIN,
+    "retention.approve": ADMIN,
+    "retention.log": ADMIN,
+    "retention.export_log": ADMIN,
     # Issue 17, part C: an organizer confirms a sign-up whose address gets no mail (objection, Reklamspärr)
     "events.confirm_registration_for_guest": EVENT_MANAGERS,
     # Issue 17, part A: the registerutdrag and the register of requests (admin, staff); the texts (admin)

@@ -36,8 +36,12 @@ class Unit(enum.StrEnum):
         return ngettext("%(num)d år", "%(num)d år", amount)
 
     @property
-    def label(self) -> str:
-        return str({Unit.DAYS: _l("dagar"), Unit.MONTHS: _l("månader"), Unit.YEARS: _l("år")}[self])
+    def label(self):
+        """'dagar', 'månader', 'år' (lazy: translated when shown)."""
+        return _UNIT_LABELS[self]
+
+
+_UNIT_LABELS = {Unit.DAYS: _l("dagar"), Unit.MONTHS: _l("månader"), Unit.YEARS: _l("år")}
 
 
 # The rule kinds' keys, stored in retention_rules.kind, retention_items.kind and retention_log.kind.
@@ -49,6 +53,8 @@ IMPORT_FILES = "import_files"
 DRAFT_NOTES = "draft_notes"
 FINAL_NOTES = "final_notes"
 AUDIT_LOG = "audit_log"
+# The automatic purge the gallringslogg records (crm.retention.tasks.purge_dietary_needs).
+DIETARY_NEEDS = "dietary_needs"
 
 
 @dataclass(frozen=True)
@@ -116,7 +122,7 @@ class AutomaticPurge:
 
 
 AUTOMATIC: tuple[AutomaticPurge, ...] = (
-    AutomaticPurge("dietary_needs", _l("Kostbehov och allergier"),
+    AutomaticPurge(DIETARY_NEEDS, _l("Kostbehov och allergier"),
                    _l("Gallras %(hours)d timmar efter evenemanget", hours=DIETARY_KEPT_HOURS)),
     AutomaticPurge("unconfirmed_registrations", _l("Obekräftade anmälningar via öppen anmälan"),
                    _l("Gallras %(days)d dagar efter anmälan", days=UNCONFIRMED_KEPT_DAYS)),

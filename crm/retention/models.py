@@ -30,6 +30,11 @@ class RetentionRule(Audited, db.Model):
     amount: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
+    @property
+    def id(self) -> str:
+        """The audit log names a record by its id; a rule's is its kind."""
+        return self.kind
+
 
 class ProposalStatus(Labelled):
     PROPOSED = "proposed"  # waiting for an admin

@@ -18,6 +18,7 @@ from crm.inbox import tasks as inbox_tasks
 from crm.mail import tasks as mail_tasks
 from crm.plan import tasks as plan_tasks
 from crm.reminders import tasks as reminder_tasks
+from crm.retention import tasks as retention_tasks
 from crm.scheduler import runs
 from crm.scheduler import tasks as scheduler_tasks
 
@@ -32,6 +33,7 @@ RUN_IMPORTS = "run_imports"
 PRUNE_SIGN_INS = "prune_sign_ins"
 POLL_ORGANIZER_MAILBOX = "poll_organizer_mailbox"
 PURGE_REGISTRATIONS = "purge_unconfirmed_registrations"
+GALLRING = "gallring"
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,8 @@ heartbeat = Job(HEARTBEAT, runs.beat, every="SCHEDULER_HEARTBEAT_SECONDS")
 deliver_outbox = Job(DELIVER_OUTBOX, mail_tasks.deliver_outbox, every="SCHEDULER_OUTBOX_SECONDS")
 sweep_reminders = Job(SWEEP_REMINDERS, reminder_tasks.sweep_reminders, every="SCHEDULER_SWEEP_SECONDS")
 prune_runs = Job(PRUNE_RUNS, scheduler_tasks.prune_runs, daily_at=(3, 15))
-purge_dietary_needs = Job(PURGE_DIETARY, event_tasks.purge_dietary_needs, daily_at=(3, 20))
+# Run through crm.retention, which records each purge in the gallringslogg as automatic.
+purge_dietary_needs = Job(PURGE_DIETARY, retention_tasks.purge_dietary_needs, daily_at=(3, 20))
 analyze_database = Job(ANALYZE_DATABASE, scheduler_tasks.refresh_planner_statistics, daily_at=(3, 30))
 count_register = Job(COUNT_REGISTER, plan_tasks.refresh_plan_figures, every="SCHEDULER_REGISTER_COUNT_SECONDS")
 run_imports = Job(RUN_IMPORTS, import_tasks.run_queued_imports, every="SCHEDULER_IMPORT_SECONDS")
@@ -58,9 +61,11 @@ prune_sign_ins = Job(PRUNE_SIGN_INS, auth_tasks.prune_sign_ins, daily_at=(3, 25)
 poll_organizer_mailbox = Job(POLL_ORGANIZER_MAILBOX, inbox_tasks.poll_organizer_mailbox,
                              every="SCHEDULER_INBOX_SECONDS")
 purge_registrations = Job(PURGE_REGISTRATIONS, event_tasks.purge_unconfirmed_registrations, daily_at=(3, 35))
+# Carry out an approved gallring proposal, then propose what is due (crm.retention).
+gallring = Job(GALLRING, retention_tasks.run_gallring, daily_at=(2, 50))
 
 JOBS = (heartbeat, deliver_outbox, sweep_reminders, prune_runs, purge_dietary_needs, analyze_database, count_register,
-        run_imports, prune_sign_ins, poll_organizer_mailbox, purge_registrations)
+        run_imports, prune_sign_ins, poll_organizer_mailbox, purge_registrations, gallring)
 JOB_IDS = tuple(job.id for job in JOBS)
 
 # Run when a scheduler takes the lock, before any job: each gets the new worker's holder, and whether
