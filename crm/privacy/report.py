@@ -15,6 +15,7 @@ from enum import Enum
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -96,20 +97,20 @@ def information() -> tuple[list[tuple[str, str, str]], list[dict[str, Any]]]:
 # --- The contact person's own record -------------------------------------------------------------------------
 
 PERSON_FIELDS = [
-    ("id", "Id"), ("name", "Namn"), ("email", "E-postadress"), ("phone", "Telefon"),
-    ("opt_out_networks", "Vill inte ha utskick om nätverk"),
-    ("opt_out_breakfasts", "Vill inte ha inbjudningar till frukostmöten"),
-    ("opt_out_procurement", "Vill inte ha information om upphandlingar"),
-    ("objection", "Har invänt"), ("objection_on", "Invände den"), ("objection_scope", "Invändningen gäller"),
-    ("objection_note", "Anteckning om invändningen"), ("preserved", "Bevaras"), ("erased_at", "Raderad"),
-    ("created_at", "Registrerad"), ("updated_at", "Senast ändrad"),
+    ("id", _l("Id")), ("name", _l("Namn")), ("email", _l("E-postadress")), ("phone", _l("Telefon")),
+    ("opt_out_networks", _l("Vill inte ha utskick om nätverk")),
+    ("opt_out_breakfasts", _l("Vill inte ha inbjudningar till frukostmöten")),
+    ("opt_out_procurement", _l("Vill inte ha information om upphandlingar")), ("objection", _l("Har invänt")),
+    ("objection_on", _l("Invände den")), ("objection_scope", _l("Invändningen gäller")),
+    ("objection_note", _l("Anteckning om invändningen")), ("preserved", _l("Bevaras")), ("erased_at", _l("Raderad")),
+    ("created_at", _l("Registrerad")), ("updated_at", _l("Senast ändrad")),
 ]
 
 
 def person_section(contact: ContactPerson) -> Section:
     section = Section("person", _("Uppgifterna om dig"), [("label", _("Uppgift")), ("value", _("Värde"))])
     for name, heading in PERSON_FIELDS:
-        section.rows.append({"field": name, "label": _(heading), "value": plain(getattr(contact, name))})
+        section.rows.append({"field": name, "label": str(heading), "value": plain(getattr(contact, name))})
     return section
 
 
@@ -125,22 +126,23 @@ def company_links_section(contact: ContactPerson) -> Section:
 
 
 COMPANY_FIELDS = [
-    ("id", "Id"), ("name", "Namn"), ("org_number", "Organisationsnummer (personnummer)"),
-    ("legal_form", "Juridisk form"), ("size_class", "Storleksklass"), ("employees", "Anställda"),
-    ("employees_date", "Anställda, uppgiftens datum"), ("visiting_address", "Besöksadress"),
-    ("visiting_postcode", "Postnummer (besök)"), ("visiting_city", "Ort (besök)"), ("postal_address", "Postadress"),
-    ("postal_postcode", "Postnummer"), ("postal_city", "Postort"), ("district", "Kommundel"),
-    ("website", "Webbplats"), ("switchboard", "Växel"), ("email", "E-postadress"), ("ad_block", "Reklamspärr"),
-    ("cfar_number", "CFAR-nummer"), ("municipality", "Kommun"), ("women_led", "Kvinnligt ledd"),
-    ("women_owned", "Kvinnligt ägd"), ("women_reported_on", "Uppgift om kvinnligt ledd/ägd, datum"),
-    ("status", "Status"), ("preserved", "Bevaras"), ("created_at", "Registrerad"), ("updated_at", "Senast ändrad"),
+    ("id", _l("Id")), ("name", _l("Namn")), ("org_number", _l("Organisationsnummer (personnummer)")),
+    ("legal_form", _l("Juridisk form")), ("size_class", _l("Storleksklass")), ("employees", _l("Anställda")),
+    ("employees_date", _l("Anställda, uppgiftens datum")), ("visiting_address", _l("Besöksadress")),
+    ("visiting_postcode", _l("Postnummer (besök)")), ("visiting_city", _l("Ort (besök)")),
+    ("postal_address", _l("Postadress")), ("postal_postcode", _l("Postnummer")), ("postal_city", _l("Postort")),
+    ("district", _l("Kommundel")), ("website", _l("Webbplats")), ("switchboard", _l("Växel")),
+    ("email", _l("E-postadress")), ("ad_block", _l("Reklamspärr")), ("cfar_number", _l("CFAR-nummer")),
+    ("municipality", _l("Kommun")), ("women_led", _l("Kvinnligt ledd")), ("women_owned", _l("Kvinnligt ägd")),
+    ("women_reported_on", _l("Uppgift om kvinnligt ledd/ägd, datum")), ("status", _l("Status")),
+    ("preserved", _l("Bevaras")), ("created_at", _l("Registrerad")), ("updated_at", _l("Senast ändrad")),
 ]
 
 
 def company_section(company: Company) -> Section:
     section = Section("company", _("Uppgifterna om din firma"), [("label", _("Uppgift")), ("value", _("Värde"))])
     for name, heading in COMPANY_FIELDS:
-        section.rows.append({"field": name, "label": _(heading), "value": plain(getattr(company, name))})
+        section.rows.append({"field": name, "label": str(heading), "value": plain(getattr(company, name))})
     section.rows.append({"field": "owner", "label": _("Ansvarig handläggare"),
                          "value": company.owner.name if company.owner else None})
     section.rows.append({"field": "sni_codes", "label": _("SNI-koder"),
@@ -170,10 +172,11 @@ def audit_entries(pairs: list[tuple[str, list[int]]]) -> list[AuditEntry]:
                                                                                       AuditEntry.id)))
 
 
-ACTION_LABELS = {"create": "skapad", "update": "ändrad", "delete": "borttagen", "merge": "sammanslagen"}
-ENTITY_LABELS = {"ContactPerson": "Kontaktperson", "CompanyContact": "Koppling till företag",
-                 "NetworkMembership": "Medlemskap i nätverk", "Company": "Företag", "AccessRequest": "Begäran om "
-                 "registerutdrag"}
+ACTION_LABELS = {"create": _l("skapad"), "update": _l("ändrad"), "delete": _l("borttagen"),
+                 "merge": _l("sammanslagen")}
+ENTITY_LABELS = {"ContactPerson": _l("Kontaktperson"), "CompanyContact": _l("Koppling till företag"),
+                 "NetworkMembership": _l("Medlemskap i nätverk"), "Company": _l("Företag"),
+                 "AccessRequest": _l("Begäran om registerutdrag")}
 
 
 def audit_section(entries: list[AuditEntry]) -> Section:
@@ -182,8 +185,8 @@ def audit_section(entries: list[AuditEntry]) -> Section:
                        ("changes", _("Ändringar"))],
                       empty=_("Inga loggade ändringar."))
     for entry in entries:
-        section.add(at=entry.at, actor=entry.actor, action=_(ACTION_LABELS.get(entry.action, entry.action)),
-                    record=f"{_(ENTITY_LABELS.get(entry.entity, entry.entity))} {entry.entity_id}",
+        section.add(at=entry.at, actor=entry.actor, action=str(ACTION_LABELS.get(entry.action, entry.action)),
+                    record=f"{ENTITY_LABELS.get(entry.entity, entry.entity)} {entry.entity_id}",
                     changes=_changes_text(entry.changes))
     return section
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -161,9 +162,9 @@ def mails_section(rows: list[OutboxMessage]) -> Section:
 
 
 OPT_OUTS = (
-    ("opt_out_networks", "Utskick om nätverk"),
-    ("opt_out_breakfasts", "Inbjudningar till frukostmöten"),
-    ("opt_out_procurement", "Information om upphandlingar"),
+    ("opt_out_networks", _l("utskick om nätverk")),
+    ("opt_out_breakfasts", _l("inbjudningar till frukostmöten")),
+    ("opt_out_procurement", _l("information om upphandlingar")),
 )
 
 
@@ -173,7 +174,7 @@ def mailings_section(contact: ContactPerson, opt_out_dates: dict[str, Any]) -> S
                       [("what", _("Vad")), ("value", _("Gäller")), ("since", _("Sedan")), ("note", _("Anteckning"))])
     for name, heading in OPT_OUTS:
         on = getattr(contact, name)
-        section.add(what=_("Vill inte ha: %(kind)s", kind=_(heading)), value=on,
+        section.add(what=_("Vill inte ha: %(kind)s", kind=str(heading)), value=on,
                     since=opt_out_dates.get(name) if on else None)
     scope = contact.objection_scope.label if contact.objection and contact.objection_scope else None
     section.add(what=_("Invändning mot behandling (art. 21)") + (f": {scope}" if scope else ""),
