@@ -87,6 +87,11 @@ def test_the_safeguards_follow_the_configuration_and_never_show_secrets(app, cli
     if password:
         assert password.group(1) not in html
     assert "Lösenord, lagrade som hashvärden" in _safeguards(html)
+    app.config.update(OIDC_ISSUER="https://login.kommun.example", OIDC_CLIENT_ID="crm-klient",
+                      OIDC_CLIENT_SECRET="oidc-hemlis-7")
+    html = _page(client)
+    assert "Enkel inloggning via kommunens identitetsleverantör (OIDC)" in _safeguards(html)
+    assert "oidc-hemlis-7" not in html and "Lösenord, lagrade som hashvärden" not in html
 
 
 def test_print_leaves_the_navigation_out(app, client, users):
