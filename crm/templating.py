@@ -27,6 +27,7 @@ NAVIGATION = [
     ("outbox.index", _l("Utkorg"), (Role.ADMIN,)),
     ("privacy.requests", _l("Registerutdrag"), (Role.STAFF,)),
     ("retention.index", _l("Gallring"), (Role.ADMIN,)),
+    ("privacy.processing_record_page", _l("Behandlingar"), (Role.ADMIN,)),
 ]
 
 
