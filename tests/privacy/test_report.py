@@ -184,7 +184,9 @@ def test_mentions_are_listed_and_only_chosen_ones_included(client, login_as, fac
 
     report = get_json(client, contact.id, by_mail)
     assert [(row["key"], row["text"]) for row in report["mentions"]] == [(by_mail, f"Mejla {EMAIL} om mässan.")]
-    assert client.get(f"/kontaktpersoner/{contact.id}/registerutdrag.json?med=mote-999999").status_code == 400
+    refused = client.get(f"/kontaktpersoner/{contact.id}/registerutdrag.json?med=mote-999999")
+    assert refused.status_code == 400 and "Okänd anteckning i urvalet" in refused.get_data(as_text=True)
+    assert f'href="/kontaktpersoner/{contact.id}/registerutdrag"' in refused.get_data(as_text=True)
     unrelated = f"uppfoljning-{data['unrelated'].id}"
     assert client.get(f"/kontaktpersoner/{contact.id}/registerutdrag.json?med={unrelated}").status_code == 400
 
@@ -240,6 +242,9 @@ def test_query_count_at_two_sizes(client, login_as, factories, count_queries):
             event = factories.event(title=f"Träff {n}")
             factories.invitation(event, contact)
             factories.member(factories.network(), contact)
+            factories.visit(factories.company(), contacts=[contact], summary=f"Besök {n}")
+            factories.interaction(factories.company(), note=f"Nämnde {contact.name} igen ({n}).")
+            factories.follow_up(factories.company(), description=f"Ring {contact.email} ({n}).")
         db.session.commit()
         with count_queries() as log:
             client.get(f"/kontaktpersoner/{contact.id}/registerutdrag")
