@@ -31,6 +31,15 @@ NAVIGATION = [
 ]
 
 
+def current_item(endpoints: list[str], endpoint: str | None) -> str | None:
+    """The menu item of the page: its own endpoint, else the first item of its feature (Start only for itself),
+    so a feature with two items (Registerutdrag, Behandlingar) marks one of them, not both."""
+    if not endpoint or endpoint in endpoints:
+        return endpoint
+    feature = endpoint.split(".")[0]
+    return next((item for item in endpoints if item != "main.index" and item.split(".")[0] == feature), None)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(format_date, "date")
@@ -59,6 +68,7 @@ def init_app(app: Flask) -> None:
         language_form = LanguageForm(formdata=None, locale="en" if locale == "sv" else "sv")
         return {
             "navigation": items,
+            "current_navigation": current_item([endpoint for endpoint, _label in items], request.endpoint),
             "current_endpoint": request.endpoint,
             "current_locale": locale,
             "language_form": language_form,

@@ -112,3 +112,13 @@ def test_the_pdf_is_tagged(client, users, tmp_path):
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"^Tagged:\s+yes", info, re.M), info
     assert "Register över behandlingar" in info
+
+
+def test_the_menu_marks_the_record_and_not_the_registerutdrag_beside_it(client, users):
+    login(client, users["admin"])
+    html = _page(client)
+    assert f'<a href="{URL}" aria-current="page">Behandlingar</a>' in html
+    assert html.count('aria-current="page"') == 1
+    requests = client.get("/registerutdrag/").get_data(as_text=True)
+    assert f'<a href="{URL}">Behandlingar</a>' in requests
+    assert requests.count('aria-current="page"') == 1
