@@ -135,6 +135,23 @@ def test_politicians_and_organizers_get_403(client, login_as, factories, role):
                 "/registerutdrag/", "/admin/integritet/texter"):
         assert client.get(url).status_code == 403, url
     assert client.post(f"/kontaktpersoner/{contact.id}/registerutdrag/begaran", data={}).status_code == 403
+    pages = [client.get(f"/foretag/{firm.id}")]
+    if role == "organizer":  # organizers read contact pages; politicians do not
+        pages.append(client.get(f"/kontaktpersoner/{contact.id}"))
+    for page in pages:
+        assert page.status_code == 200 and "/registerutdrag" not in page.get_data(as_text=True)
+
+
+def test_staff_find_the_registerutdrag_from_the_contact_and_the_sole_traders_page(client, login_as, factories):
+    login_as("staff")
+    contact = factories.contact()
+    firm = factories.company(org_number=valid_org_number(42, sole_trader=True))
+    ab = factories.company()
+    db.session.commit()
+    assert f'href="/kontaktpersoner/{contact.id}/registerutdrag"' in client.get(
+        f"/kontaktpersoner/{contact.id}").get_data(as_text=True)
+    assert f'href="/foretag/{firm.id}/registerutdrag"' in client.get(f"/foretag/{firm.id}").get_data(as_text=True)
+    assert f"/foretag/{ab.id}/registerutdrag" not in client.get(f"/foretag/{ab.id}").get_data(as_text=True)
 
 
 def test_staff_cannot_edit_the_texts(client, login_as):
