@@ -52,12 +52,12 @@ def _drop_audit(entity: str, ids) -> None:
         AuditEntry.entity == entity, AuditEntry.entity_id.in_(select(cast(ids.subquery().c.record_id, String)))))
 
 
-def _companies(ids) -> int:
+def _companies(ids, files: list[Path]) -> int:
     _drop_audit("Company", ids)
     return _run(delete(Company).where(Company.id.in_(ids)))
 
 
-def _contacts(ids) -> int:
+def _contacts(ids, files: list[Path]) -> int:
     invitations = select(Invitation.id).where(Invitation.contact_id.in_(ids))
     _run(delete(Registration).where(
         Registration.contact_id.in_(ids) | Registration.invitation_id.in_(invitations)))
@@ -68,33 +68,30 @@ def _contacts(ids) -> int:
     return _run(delete(ContactPerson).where(ContactPerson.id.in_(ids)))
 
 
-def _invitations(ids) -> int:
+def _invitations(ids, files: list[Path]) -> int:
     _run(delete(Registration).where(Registration.invitation_id.in_(ids)))
     _drop_audit("Invitation", ids)
     return _run(delete(Invitation).where(Invitation.id.in_(ids)))
 
 
-def _outbox(ids) -> int:
+def _outbox(ids, files: list[Path]) -> int:
     return _run(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
 
 
-def _notes(ids) -> int:
+def _notes(ids, files: list[Path]) -> int:
     _run(update(Interaction).where(Interaction.supersedes_id.in_(ids)).values(supersedes_id=None))
     _drop_audit("Interaction", ids)
     return _run(delete(Interaction).where(Interaction.id.in_(ids)))
 
 
-def _audit_log(ids) -> int:
+def _audit_log(ids, files: list[Path]) -> int:
     return _run(delete(AuditEntry).where(AuditEntry.id.in_(ids)))
 
 
-_pending_files: list[Path] = []
-
-
-def _imports(ids) -> int:
+def _imports(ids, files: list[Path]) -> int:
     """Keep the job's row (filename, date, counts: the origin of what it created); forget the file and staging."""
     jobs = db.session.scalars(select(ImportJob).where(ImportJob.id.in_(ids))).all()  # few: one per upload
-    _pending_files.extend(path for job in jobs for path in
+    files.extend(path for job in jobs for path in
                           (import_files.upload_path(job), import_files.table_path(job),
                            import_files.plan_path(job), import_files.progress_path(job)))
     _run(update(ImportJob).where(ImportJob.id.in_(ids), ImportJob.status == ImportStatus.UPLOADED)
@@ -115,9 +112,11 @@ _DELETERS: dict[str, Callable] = {
 }
 
 
-def execute_kind(proposal: RetentionProposal, rule: Rule, now: datetime) -> int:
+def execute_kind(proposal: RetentionProposal, rule: Rule, now: datetime, files: list[Path] | None = None) -> int:
     """Delete `rule`'s kind of the proposal, where still due under the rule as it reads now; log it; the caller
-    commits. The proposal's items of the kind are removed afterwards."""
+    commits, then removes the `files` gathered (an import's upload and staging). The proposal's items of the
+    kind are removed afterwards."""
+    files = [] if files is None else files
     key = rule.kind.key
     in_proposal = RetentionItem.__table__.c
     mine = (in_proposal.proposal_id == proposal.id) & (in_proposal.kind == key)
@@ -127,7 +126,7 @@ def execute_kind(proposal: RetentionProposal, rule: Rule, now: datetime) -> int:
     else:
         still_due = selection.due(key, selection.cutoff(rule.kind.unit, rule.amount, now))
         _run(delete(RetentionItem).where(mine, in_proposal.record_id.not_in(still_due)))
-        count = _DELETERS[key](_items(proposal.id, key))
+        count = _DELETERS[key](_items(proposal.id, key), files)
         _run(delete(RetentionItem).where(mine))
     db.session.add(RetentionLogEntry(
         at=now, kind=key, rule=rule.text, count=count, proposal_id=proposal.id, proposed_at=proposal.created_at,
@@ -149,25 +148,24 @@ def execute(proposal: RetentionProposal, now: datetime | None = None) -> bool:
             continue
         if not worker.may_act():
             return False
-        _pending_files.clear()
+        files: list[Path] = []
         try:
-            execute_kind(proposal, rule, now)
+            execute_kind(proposal, rule, now, files)
             db.session.commit()
         except Exception:
             db.session.rollback()
-            _pending_files.clear()
             raise
-        _unlink_pending()
+        _unlink(files)
     proposal.status = ProposalStatus.DONE
     proposal.executed_at = now
     db.session.commit()
     return True
 
 
-def _unlink_pending() -> None:
-    for path in _pending_files:
+def _unlink(files: list[Path]) -> None:
+    """After the commit: the database no longer points at them."""
+    for path in files:
         try:
             path.unlink(missing_ok=True)
         except OSError:
             log.exception("Could not remove %s", path)
-    _pending_files.clear()

@@ -292,3 +292,25 @@ def test_cutoff_counts_calendar_months_and_years():
     assert selection.cutoff(kinds.Unit.YEARS, 3, moment).date().isoformat() == "2029-03-31"
     assert selection.cutoff(kinds.Unit.DAYS, 90, moment) == moment - timedelta(days=90)
     assert recent(1) < NOW
+
+
+def test_proposing_and_deleting_send_the_same_statements_whatever_the_number_of_rows(factories, data,
+                                                                                     count_queries):
+    """Set-based: one INSERT … SELECT per kind to propose, a fixed handful of statements per kind to delete."""
+    admin = factories.user("admin")
+    db.session.commit()
+    with count_queries() as proposing:
+        proposal = proposals.make_proposal(NOW)
+        db.session.commit()
+    inserts = [s for s in proposing.statements if s.lstrip().upper().startswith("INSERT INTO RETENTION_ITEMS")]
+    assert len(inserts) == len(kinds.KINDS) - 1  # finalised notes: bevaras
+    assert proposing.count <= len(kinds.KINDS) + 8
+    proposed_rows = sum(proposals.counts(proposal).values())
+    proposals.approve(proposal, admin, NOW)
+    db.session.commit()
+    with count_queries() as deleting:
+        execution.execute(db.session.get(RetentionProposal, proposal.id), NOW + timedelta(days=1))
+    # per kind: drop the no longer due, delete (with a few dependants), drop the items, log; the imports read
+    # their few jobs for the file names
+    assert deleting.count <= 12 * len(kinds.KINDS)
+    assert proposed_rows > 2 * deleting.count  # a statement per row would be many more
