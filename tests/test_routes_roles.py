@@ -171,6 +171,8 @@ ROUTES: dict[str, frozenset[str] | str] = {
     "retention.approve": ADMIN,
     "retention.log": ADMIN,
     "retention.export_log": ADMIN,
+    "retention.preserve_company": ADMIN,
+    "retention.preserve_contact": ADMIN,
     # Issue 17, part C: an organizer confirms a sign-up whose address gets no mail (objection, Reklamspärr)
     "events.confirm_registration_for_guest": EVENT_MANAGERS,
     # Issue 17, part A: the registerutdrag and the register of requests (admin, staff); the texts (admin)

@@ -95,3 +95,9 @@ def plan_form(rules: dict[str, Rule]) -> PlanForm:
 class ApproveForm(FlaskForm):
     proposal = HiddenField()
     submit = SubmitField(_l("Godkänn gallring"))
+
+
+class PreserveForm(FlaskForm):
+    """Mark a company or contact person "bevaras" (gallring never touches it), or take the mark away."""
+
+    preserve = HiddenField()

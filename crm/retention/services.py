@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from crm.companies.models import Company, ContactPerson
 from crm.extensions import db
 from crm.retention.kinds import AUTOMATIC, BY_KEY, KINDS
 from crm.retention.models import RetentionLogEntry, RetentionRule
@@ -40,6 +41,15 @@ def save_plan(choices: dict[str, tuple[bool, int | None]]) -> int:
             changed_now = True
         changed += changed_now
     return changed
+
+
+def set_preserved(record: Company | ContactPerson, preserved: bool) -> bool:
+    """Mark the record "bevaras" or take the mark away (audited: both models are Audited); whether it changed.
+    The caller commits."""
+    if record.preserved == preserved:
+        return False
+    record.preserved = preserved
+    return True
 
 
 def log_page(page: int):

@@ -8,9 +8,10 @@ from flask_login import current_user
 
 from crm.auth.access import roles_required
 from crm.auth.models import Role
+from crm.companies.models import Company, ContactPerson
 from crm.extensions import db
 from crm.retention import bp, proposals, services
-from crm.retention.forms import ApproveForm, plan_form
+from crm.retention.forms import ApproveForm, PreserveForm, plan_form
 from crm.retention.kinds import AUTOMATIC
 from crm.retention.models import ProposalStatus
 from crm.retention.plan import rules
@@ -54,6 +55,33 @@ def approve():
     db.session.commit()
     flash(_("Gallringen är godkänd. Den görs i natt."), "success")
     return redirect(url_for("retention.index"))
+
+
+@bp.route("/bevaras/foretag/<int:company_id>", methods=["POST"])
+@roles_required(Role.ADMIN)
+def preserve_company(company_id: int):
+    company = db.get_or_404(Company, company_id)
+    _preserve(company)
+    return redirect(url_for("companies.detail", company_id=company.id))
+
+
+@bp.route("/bevaras/kontaktperson/<int:contact_id>", methods=["POST"])
+@roles_required(Role.ADMIN)
+def preserve_contact(contact_id: int):
+    contact = db.get_or_404(ContactPerson, contact_id)
+    _preserve(contact)
+    return redirect(url_for("contacts.detail", contact_id=contact.id))
+
+
+def _preserve(record: Company | ContactPerson) -> None:
+    form = PreserveForm()
+    if not form.validate_on_submit() or form.preserve.data not in ("1", "0"):
+        flash(_("Markeringen kunde inte ändras. Ladda sidan och försök igen."), "error")
+        return
+    if services.set_preserved(record, form.preserve.data == "1"):
+        db.session.commit()
+    flash(_("Markerad ”bevaras”: gallras aldrig enligt gallringsplanen.") if record.preserved
+          else _("Markeringen ”bevaras” är borttagen: gallras enligt gallringsplanen."), "success")
 
 
 @bp.route("/logg")
