@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import make_response, render_template, request
+from flask import make_response, render_template
 
 from crm.auth.access import roles_required
 from crm.auth.models import Role
+from crm.pdf import render_pdf
 from crm.privacy import bp
 from crm.privacy.record import processing_record
 
@@ -20,11 +21,8 @@ def processing_record_page():
 @roles_required(Role.ADMIN)
 def processing_record_pdf():
     """PDF/UA-1: a tagged PDF that a screen reader can follow, as the registerutdrag."""
-    from weasyprint import HTML
-
     html = render_template("privacy/record_document.html", record=processing_record())
-    pdf = HTML(string=html, base_url=request.url_root).write_pdf(pdf_variant="pdf/ua-1")
-    response = make_response(pdf)
+    response = make_response(render_pdf(html))
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = 'inline; filename="behandlingar.pdf"'
     return response

@@ -13,7 +13,7 @@ from crm.extensions import db
 from crm.privacy import bp, report_subjects, services
 from crm.privacy.forms import AccessRequestForm, DeliveredForm, PrivacyTextForm, ResetTextForm
 from crm.privacy.models import AccessRequest, DeliveryWay
-from crm.privacy.pdf import render_pdf
+from crm.pdf import render_pdf
 from crm.privacy.report import load_company, load_contact
 from crm.privacy.report_subjects import UnknownMention
 from crm.privacy.texts import DEFAULT_TEXTS, all_texts
@@ -75,7 +75,7 @@ def _page(subject, request_form: AccessRequestForm | None = None, failed_deliver
 def _pdf(subject, name: str):
     report = _report(subject, request.args.getlist("med"))
     html = render_template("privacy/report_pdf.html", report=report, subject=subject)
-    response = Response(render_pdf(html, request.url_root), mimetype="application/pdf")
+    response = Response(render_pdf(html), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="registerutdrag-{name}-{subject.id}.pdf"'
     return response
 
