@@ -44,7 +44,9 @@ class Registration(db.Model):
 
     __tablename__ = "registrations"
     __table_args__ = (Index("ix_registrations_event_id", "event_id"),
-                      Index("ix_registrations_created_at", "created_at"))
+                      Index("ix_registrations_created_at", "created_at"),
+                      Index("ix_registrations_invitation_id", "invitation_id"),
+                      Index("ix_registrations_contact_id", "contact_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))

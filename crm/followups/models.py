@@ -43,6 +43,7 @@ class FollowUp(Audited, db.Model):
     __table_args__ = (
         Index("ix_follow_ups_company_id", "company_id"),
         Index("ix_follow_ups_visit_id", "visit_id"),
+        Index("ix_follow_ups_interaction_id", "interaction_id"),
         Index("ix_follow_ups_assignee_status_due", "assignee_id", "status", "due_date"),
         Index("ix_follow_ups_status_due", "status", "due_date"),
     )
