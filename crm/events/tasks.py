@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from crm.events import registration, services
+from crm.events import registration
 from crm.timeutil import utcnow
 
-
-def purge_dietary_needs() -> None:
-    """Delete the dietary needs (health data) of events that are over."""
-    services.purge_dietary_needs(utcnow())
+# The dietary needs' purge runs from crm.retention.tasks, which logs it in the gallringslogg.
 
 
 def purge_unconfirmed_registrations() -> None:
