@@ -165,40 +165,44 @@ def registration(event_id: int):
 @events_bp.route("/<int:event_id>/anmalan/<int:registration_id>/godkann", methods=["POST"])
 @roles_required(*MANAGERS)
 def accept_registration(event_id: int, registration_id: int):
-    event = event_or_404(event_id)
-    registration = db.session.get(Registration, registration_id)
-    if registration is None or registration.event_id != event.id:
-        abort(404)
-    if AcceptForm().validate_on_submit():
-        try:
-            contact = service.accept(registration, acting_user(), utcnow())
-        except RuleRefused as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("%(name)s är nu kontaktperson.", name=contact.name), "success")
-    return redirect(url_for("events.registration", event_id=event.id))
+    registration = _sign_up_or_404(event_id, registration_id)
+    contact = _apply(service.accept, registration)
+    if contact is not None:
+        flash(_("%(name)s är nu kontaktperson.", name=contact.name), "success")
+    return redirect(url_for("events.registration", event_id=event_id))
 
 
 @events_bp.route("/<int:event_id>/anmalan/<int:registration_id>/bekrafta", methods=["POST"])
 @roles_required(*MANAGERS)
 def confirm_registration_for_guest(event_id: int, registration_id: int):
     """Confirm a sign-up whose address gets no mail from us (objection, Reklamspärr): no link reached it."""
+    registration = _sign_up_or_404(event_id, registration_id)
+    confirmed = _apply(service.confirm_by_organizer, registration)
+    if confirmed is not None:
+        flash(_("Anmälan från %(name)s är bekräftad. Inget mejl skickas: berätta det för gästen på annat sätt.",
+                name=registration.name) if not confirmed.waitlisted else
+              _("Anmälan från %(name)s är bekräftad; träffen är fullbokad och gästen står på väntelistan. "
+                "Inget mejl skickas: berätta det för gästen på annat sätt.", name=registration.name), "success")
+    return redirect(url_for("events.registration", event_id=event_id))
+
+
+def _sign_up_or_404(event_id: int, registration_id: int) -> Registration:
     event = event_or_404(event_id)
     registration = db.session.get(Registration, registration_id)
     if registration is None or registration.event_id != event.id:
         abort(404)
-    if AcceptForm().validate_on_submit():
-        try:
-            confirmed = service.confirm_by_organizer(registration, acting_user(), utcnow())
-        except RuleRefused as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Anmälan från %(name)s är bekräftad. Inget mejl skickas: berätta det för gästen på annat sätt.",
-                    name=registration.name) if not confirmed.waitlisted else
-                  _("Anmälan från %(name)s är bekräftad; träffen är fullbokad och gästen står på väntelistan. "
-                    "Inget mejl skickas: berätta det för gästen på annat sätt.", name=registration.name), "success")
-    return redirect(url_for("events.registration", event_id=event.id))
+    return registration
+
+
+def _apply(action, registration: Registration):
+    """Run an organizer's action on a sign-up (checked form, one commit); its result, or None when refused."""
+    if not AcceptForm().validate_on_submit():
+        return None
+    try:
+        result = action(registration, acting_user(), utcnow())
+    except RuleRefused as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return None
+    db.session.commit()
+    return result
