@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from wtforms import DateField, SelectMultipleField, TimeField
+from wtforms import DateField, SelectMultipleField, TextAreaField, TimeField
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from crm import sensitive
 from crm.text import single_line
 from crm.timeutil import STOCKHOLM, stockholm_to_utc
 
@@ -109,3 +111,73 @@ def single_line_text(value):
     the ends are trimmed. They are invisible on the page, so a message could not say where to remove them,
     and they have no meaning in one line; left in, a name would reach the To header of every mail."""
     return single_line(value).strip() if isinstance(value, str) else value
+
+
+def sensitive_message(findings: Iterable[sensitive.Finding]) -> list[str]:
+    """In plain Swedish, what the text seems to hold and why to think twice: one sentence pair per kind."""
+    findings = list(findings)
+    messages = []
+    numbers = [found for found in findings if found.is_number]
+    if numbers:
+        listed = ", ".join(found.text for found in numbers)
+        if len(numbers) > 1:
+            messages.append(_l("Texten ser ut att innehålla personnummer (%(found)s). Personnummer behövs sällan i "
+                               "en anteckning: ta bort dem om de inte är nödvändiga.", found=listed))
+        elif numbers[0].kind == sensitive.Kind.SAMORDNINGSNUMMER:
+            messages.append(_l("Texten ser ut att innehålla ett samordningsnummer (%(found)s). Samordningsnummer "
+                               "behövs sällan i en anteckning: ta bort det om det inte är nödvändigt.", found=listed))
+        else:
+            messages.append(_l("Texten ser ut att innehålla ett personnummer (%(found)s). Personnummer behövs sällan "
+                               "i en anteckning: ta bort det om det inte är nödvändigt.", found=listed))
+    health = [found for found in findings if not found.is_number]
+    if health:
+        messages.append(_l(
+            "Texten ser ut att innehålla uppgifter om hälsa (%(found)s). Hälsouppgifter är känsliga personuppgifter: "
+            "skriv bara in dem om de verkligen behövs, och ta bort dem annars.",
+            found=", ".join(f"”{found.text}”" for found in health),
+        ))
+    return [str(message) for message in messages]
+
+
+class NoteArea(TextAreaField):
+    """A free-text note about companies and people that warns before saving what looks like a personnummer or
+    health data (crm.sensitive), for data minimisation.
+
+    Such text is not saved the first time: the box gets the warning as its message, naming what was found,
+    and `confirm_box()` (shown under the message by the `field` macro) a checkbox, posted as
+    `<name>-kontrollerad`. Ticked, the text is saved as written; with the number or word removed it is
+    saved without. The text stays in the box either way. No JavaScript needed.
+    """
+
+    confirmed = False
+    findings: tuple[sensitive.Finding, ...] = ()
+
+    def process(self, formdata, *args, **kwargs):
+        super().process(formdata, *args, **kwargs)
+        self.findings = ()
+        self.confirmed = formdata is not None and bool(formdata.get(self.confirm_name))
+
+    @property
+    def confirm_name(self) -> str:
+        return f"{self.name}-kontrollerad"
+
+    def post_validate(self, form, validation_stopped):
+        super().post_validate(form, validation_stopped)
+        if validation_stopped or self.errors:
+            return
+        self.findings = tuple(sensitive.findings(self.data))
+        if self.findings and not self.confirmed:
+            self.errors.extend(sensitive_message(self.findings))
+
+    def confirm_box(self) -> Markup:
+        """The checkbox to save the text as written, once it has been found to hold something sensitive."""
+        if not self.findings:
+            return Markup("")
+        return Markup(
+            '<div class="checkbox sensitive-confirm"><input type="checkbox" name="{name}" id="{id}-kontrollerad" '
+            'value="ja"{checked}{describedby}> <label for="{id}-kontrollerad">{label}</label></div>'
+        ).format(
+            name=self.confirm_name, id=self.id, label=_l("Jag har kontrollerat texten och vill spara den ändå"),
+            checked=Markup(" checked") if self.confirmed else "",
+            describedby=Markup(' aria-describedby="{}-error"').format(self.id) if self.errors else "",
+        )

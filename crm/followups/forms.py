@@ -7,7 +7,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -15,6 +15,7 @@ from crm.auth.models import User
 from crm.companies.models import Topic
 from crm.followups import services as followups
 from crm.followups.models import FollowUp, FollowUpStatus
+from crm.formfields import NoteArea
 
 DESCRIPTION_MAX_LENGTH = 2000
 DATE_MESSAGE = _l("Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-11-22.")
@@ -43,7 +44,7 @@ def _raise_if(problem: followups.FollowUpError | None) -> None:
 
 
 class FollowUpForm(FlaskForm):
-    description = TextAreaField(
+    description = NoteArea(
         _l("Vad ska göras?"),
         validators=[
             DataRequired(_l("Beskriv vad som ska göras.")),
@@ -65,7 +66,7 @@ class FollowUpForm(FlaskForm):
         default=FollowUpStatus.OPEN.value,
         invalid_choice_message=_l("Välj en status i listan."),
     )
-    not_done_reason = TextAreaField(
+    not_done_reason = NoteArea(
         _l("Varför blev den inte åtgärdad?"),
         validators=[Length(max=500, message=_l("Högst %(max)d tecken."))],
         description=_l("Krävs när status är Ej åtgärdad."),
@@ -107,7 +108,7 @@ class FollowUpForm(FlaskForm):
     def validate_due_date(self, field: DateField) -> None:
         _raise_if(followups.due_date_problem(field.data, self._today, self._previous_due))
 
-    def validate_not_done_reason(self, field: TextAreaField) -> None:
+    def validate_not_done_reason(self, field: NoteArea) -> None:
         if self.status.data in {s.value for s in FollowUpStatus}:
             _raise_if(followups.reason_problem(FollowUpStatus(self.status.data), field.data))
 

@@ -13,14 +13,13 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
-    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from crm.auth.models import User
 from crm.companies.models import Company, ContactPerson, Topic
-from crm.formfields import DayField, MultiCheckboxField
+from crm.formfields import DayField, MultiCheckboxField, NoteArea
 from crm.meetings import services
 from crm.meetings.models import Interaction, InteractionKind
 from crm.timeutil import stockholm_today
@@ -94,7 +93,7 @@ class InteractionForm(FlaskForm):
         invalid_value_message=_l("Välj bland ämnena i listan."),
         invalid_choice_message=_l("Välj bara ämnen i listan."),
     )
-    note = TextAreaField(
+    note = NoteArea(
         _l("Anteckning"),
         validators=[Length(max=NOTE_MAX_LENGTH, message=_l("Anteckningen får vara högst %(max)d tecken."))],
         description=_l("Vad togs upp, och vad ska hända sedan?"),

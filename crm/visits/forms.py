@@ -16,14 +16,13 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
-    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from crm.auth.models import Role, User
 from crm.companies.models import ContactPerson, Topic
-from crm.formfields import DayField, MultiCheckboxField, TimeBox
+from crm.formfields import DayField, MultiCheckboxField, NoteArea, TimeBox
 from crm.timeutil import NonexistentLocalTime, local
 from crm.visits import queries, services
 from crm.visits.models import Visit, VisitKind, VisitStatus
@@ -39,8 +38,8 @@ def _choices(rows: Iterable, label=lambda row: row.name) -> list[SelectChoice]:
     return [SelectChoice(str(row.id), label(row)) for row in rows]
 
 
-def _text(label, description=None, rows: int = 4, max_length: int = TEXT_MAX) -> TextAreaField:
-    return TextAreaField(
+def _text(label, description=None, rows: int = 4, max_length: int = TEXT_MAX) -> NoteArea:
+    return NoteArea(
         label,
         validators=[Length(max=max_length, message=_l("Högst %(max)d tecken."))],
         description=description,
@@ -290,7 +289,7 @@ class SignUpForm(FlaskForm):
 
 
 class CancelForm(FlaskForm):
-    reason = TextAreaField(
+    reason = NoteArea(
         _l("Varför ställs besöket in?"),
         validators=[
             DataRequired(str(services.ReasonRequired.message)),
@@ -302,7 +301,7 @@ class CancelForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
-    text = TextAreaField(
+    text = NoteArea(
         _l("Din anteckning"),
         validators=[
             DataRequired(str(services.EmptyNote.message)),

@@ -234,9 +234,9 @@ def test_cancelling_asks_for_a_reason_next_to_the_field(client, login_as, factor
     assert response.status_code == 200
     assert 'id="reason-error"' in html and "Skriv varför besöket ställs in." in html
     assert fresh(visit).status == BOOKED
-    response = client.post(f"/besok/{visit.id}/stall-in", data={"reason": "VD sjuk"})
+    response = client.post(f"/besok/{visit.id}/stall-in", data={"reason": "VD förhindrad"})
     assert response.status_code == 302
-    assert fresh(visit).status == CANCELLED and fresh(visit).cancel_reason == "VD sjuk"
+    assert fresh(visit).status == CANCELLED and fresh(visit).cancel_reason == "VD förhindrad"
 
 
 def test_a_cancelled_visit_cannot_be_edited(client, login_as, factories):
