@@ -6,6 +6,8 @@ Every message goes through the outbox in the transaction of the change that caus
   with the new SEQUENCE to everyone invited;
 - cancelling the event queues `cancel:<invitation>:<sequence>` (METHOD:CANCEL) to everyone invited;
 - uninviting one person raises the SEQUENCE and sends that person alone a CANCEL.
+A message the outbox's gate drops (an objection, a Reklamspärr company's address) is not recorded as sent:
+the invite plan leaves such contacts out, and an update or answer the gate drops leaves `sent_sequence` as it was.
 Places are counted on the event with conditional UPDATEs, so two answers arriving at once cannot
 both take the last place; the one that loses goes to the waiting list.
 """
@@ -24,7 +26,7 @@ from crm.audit.mixins import record_created
 from crm.companies.models import ContactPerson
 from crm.errors import RuleRefused
 from crm.events.calendar import invitation_ics_for, location
-from crm.events.invite_plan import InvitePlan, plan_invitations
+from crm.events.invite_plan import OBJECTED_OR_AD_BLOCKED, Exclusion, InvitePlan, plan_invitations
 from crm.events.models import Answer, Event, EventStatus, Invitation
 from crm.events.tokens import new_key, token_for
 from crm.extensions import db
@@ -88,13 +90,14 @@ def links_maker() -> Callable[[Invitation], dict[str, str]]:
 
 
 def _queue_itips(event: Event, invitations: Sequence[Invitation], method: str, template: str, subject: str,
-                 key: Callable[[Invitation], str], now: datetime, refused: set[str] | None = None) -> set[str]:
+                 key: Callable[[Invitation], str], now: datetime, refused: set[str] | None = None,
+                 dropped: set[str] | None = None) -> set[str]:
     """One iTIP message per invitee of the event, queued in one go; returns the dedupe keys added.
 
     What is the same for every invitee (the VEVENT but ATTENDEE, the templates, the message's shape) is
     made once; each message is still byte for byte what it would be if queued alone. An invitee whose
     message cannot be made (an address stored before addresses were checked) is logged and left out,
-    its key put in `refused`; the others are queued.
+    its key put in `refused`; the others are queued. The key of a message the gate drops goes in `dropped`.
     """
     if not invitations:
         return set()
@@ -119,9 +122,12 @@ def _queue_itips(event: Event, invitations: Sequence[Invitation], method: str, t
             key(invitation), kind=f"event-{method.lower()}", to=to, subject=subject,
             text=text, html=html, calendar=CalendarPart(ics(invitation, answer_links["respond"]), method, filename),
         ))
-    queued = queue_many(messages, now, refused=left_out)
+    gated: list[Outgoing] = []
+    queued = queue_many(messages, now, refused=left_out, dropped=gated)
     if refused is not None:
         refused.update(outgoing.dedupe_key for outgoing in left_out)
+    if dropped is not None:
+        dropped.update(outgoing.dedupe_key for outgoing in gated)
     return queued
 
 
@@ -143,23 +149,32 @@ def send_request(invitation: Invitation, now: datetime, update: bool = False) ->
     return bool(send_requests(invitation.event, [invitation], now, update=update))
 
 
-def send_requests(event: Event, invitations: Sequence[Invitation], now: datetime, update: bool = False) -> int:
-    """Queue the invitations of one event (or their update) at its current SEQUENCE; returns how many were added."""
+def send_requests(event: Event, invitations: Sequence[Invitation], now: datetime, update: bool = False,
+                  dropped: set[str] | None = None) -> int:
+    """Queue the invitations of one event (or their update) at its current SEQUENCE; returns how many were added.
+
+    The keys of the messages the gate dropped go in `dropped`; their `sent_sequence` stays as it was.
+    """
     prefix = "Ändrad tid eller plats" if update else "Inbjudan"
     sequence = event.sequence
     refused: set[str] = set()
+    gated: set[str] = set() if dropped is None else dropped
     queued = _queue_itips(
         event, invitations, "REQUEST", "event_update" if update else "event_invitation",
         f"{prefix}: {event.title} {_when(event)}", lambda invitation: f"invite:{invitation.id}:{sequence}", now,
-        refused,
+        refused, gated,
     )
     for invitation in invitations:
-        if f"invite:{invitation.id}:{sequence}" in refused:
+        key = f"invite:{invitation.id}:{sequence}"
+        if key in refused:
             continue  # not told: an update later tries again
+        if invitation.invited_at is None:
+            # The invitation stands, also a confirmed sign-up's whose address gets no mail (not a walk-in).
+            invitation.invited_at = now
+        if key in gated:
+            continue  # no mail: nothing is recorded as told
         if invitation.sent_sequence != sequence:
             invitation.sent_sequence = sequence
-        if invitation.invited_at is None:
-            invitation.invited_at = now
     return len(queued)
 
 
@@ -199,11 +214,31 @@ def invite(event: Event, contacts: Iterable[ContactPerson],
     db.session.flush()
     inserted = _insert_invitations(event, new_rows)
     created = [inserted[item] if isinstance(item, str) else item for item in order]
-    send_requests(event, created, now)
+    gated: set[str] = set()
+    send_requests(event, created, now, dropped=gated)
+    if gated:
+        created = _take_back(event, created, plan, gated, set(inserted.values()), now)
     if created and event.status == EventStatus.PLANNED:
         event.status = EventStatus.INVITED
     db.session.flush()
     return created, plan
+
+
+def _take_back(event: Event, created: list[Invitation], plan: InvitePlan, gated: set[str],
+               inserted: set[Invitation], now: datetime) -> list[Invitation]:
+    """Invitations the gate dropped although the plan let them through (it read the address otherwise): taken back
+    and left out like the plan's own, so none stays recorded as sent."""
+    kept = []
+    for invitation in created:
+        if f"invite:{invitation.id}:{event.sequence}" not in gated:
+            kept.append(invitation)
+            continue
+        log.warning("event %s: invitation %s taken back, the gate dropped its mail", event.id, invitation.id)
+        invitation.uninvited_at, invitation.sent_sequence = now, None
+        if invitation in inserted:
+            invitation.invited_at = None
+        plan.excluded.append(Exclusion(invitation.contact, str(OBJECTED_OR_AD_BLOCKED)))
+    return kept
 
 
 # Keys per SELECT when reading new invitations back (SQLite allows 32 766 bound parameters since 3.32).
@@ -270,7 +305,10 @@ def cancel_event(event: Event, now: datetime | None = None) -> int:
 
 
 def uninvite(invitation: Invitation, now: datetime | None = None) -> bool:
-    """Withdraw one invitation: the event's SEQUENCE rises and that person alone gets a CANCEL."""
+    """Withdraw one invitation: the event's SEQUENCE rises and that person alone gets a CANCEL.
+
+    True when that CANCEL was queued (not when nothing was sent, nor when the gate dropped it).
+    """
     now = now or utcnow()
     if invitation.uninvited_at is not None:
         return False
@@ -281,7 +319,7 @@ def uninvite(invitation: Invitation, now: datetime | None = None) -> bool:
     if sent:
         event.sequence = event.sequence + 1
         db.session.flush()
-        _queue_itip(
+        sent = _queue_itip(  # False when the gate dropped it: no message told the person
             invitation, "CANCEL", "event_uninvite", f"Avbokad: {event.title} {_when(event)}",
             f"cancel:{invitation.id}:{event.sequence}", now,
         )

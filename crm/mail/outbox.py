@@ -82,13 +82,14 @@ class Outgoing:
 
 
 def queue_many(messages: Sequence[Outgoing], now: datetime | None = None,
-               refused: list[Outgoing] | None = None) -> set[str]:
+               refused: list[Outgoing] | None = None, dropped: list[Outgoing] | None = None) -> set[str]:
     """Add the messages whose keys are not in the outbox yet, in one go; returns the keys added.
 
     Each message is byte for byte what `queue` would make of it (MIME boundaries aside). A message that
     cannot be made (a recipient's address is not one plain address...) raises `Unsendable` before anything
     is written; given a `refused` list, it is put there and logged (by its key) instead, and the others
-    are queued.
+    are queued. Given a `dropped` list, the messages the gate left with no recipient are put there, so a
+    caller tells "not queued: nobody may get it" from "not queued: queued before under this key".
     """
     now = now or utcnow()
     for outgoing in messages:
@@ -102,7 +103,7 @@ def queue_many(messages: Sequence[Outgoing], now: datetime | None = None,
             addressed.append((outgoing, _addresses(outgoing)))
         except (ValueError, MessageError) as error:
             _refuse(outgoing, error, refused)
-    addressed = _through_gate(addressed)
+    addressed = _through_gate(addressed, dropped)
     shapes = Counter(_shape(outgoing) for outgoing, _ in addressed)
     batches: dict[tuple, MessageBatch] = {}
     rows = []
@@ -129,7 +130,8 @@ def _addresses(outgoing: Outgoing) -> list[Address]:
     return [checked_address(address) for address in recipients]
 
 
-def _through_gate(addressed: list[tuple[Outgoing, list[Address]]]) -> list[tuple[Outgoing, list[Address]]]:
+def _through_gate(addressed: list[tuple[Outgoing, list[Address]]],
+                  dropped: list[Outgoing] | None = None) -> list[tuple[Outgoing, list[Address]]]:
     """Drop from each message to people every recipient the gate blocks (one query for all of them);
     a message left with no recipient goes no further. Logged by key, never by address."""
     to_people = [address.addr_spec for outgoing, addresses in addressed if goes_to_people(outgoing.kind)
@@ -148,6 +150,8 @@ def _through_gate(addressed: list[tuple[Outgoing, list[Address]]]) -> list[tuple
         if not allowed:
             log.info("message %s not queued: no recipient may get mail to people (objection or Reklamspärr)",
                      outgoing.dedupe_key)
+            if dropped is not None:
+                dropped.append(outgoing)
             continue
         if len(allowed) < len(addresses):
             log.info("message %s: %d recipient(s) left out (objection or Reklamspärr)", outgoing.dedupe_key,

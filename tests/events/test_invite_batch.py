@@ -106,7 +106,9 @@ def test_inviting_many_sends_as_many_statements_as_inviting_few(app, factories, 
     few = _invite_statements(factories, count_queries, 3)
     many = _invite_statements(factories, count_queries, 60)
     assert many == few
-    assert few <= 10
+    # 11: the invite plan asks the outbox's gate once for the whole batch (crm.events.invite_plan.gate_reasons),
+    # so a contact whose mail the gate would drop is left out instead of recorded as invited.
+    assert few <= 11
 
 
 def test_every_new_invitation_is_audited_once_with_what_was_sent(app, factories):
